@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+# Run a TAP-producing test program inside the host and turn its results
+# into the rig's "PASS: / FAIL: / SKIP: <name>" lines (sourced by sh).
+# The program's own output is kept, indented, for the log.
+
+# run_tap <prefix> <timeout> <program> [args...]
+run_tap() {
+	prefix=$1 tmo=$2; shift 2
+	out=/tmp/tap.$$
+	timeout "$tmo" "$@" > $out 2>&1
+	rc=$?
+	sed 's/^/  | /' $out
+	awk -v p="$prefix" '
+		/^ok [0-9]+/ || /^not ok [0-9]+/ {
+			ok = ($1 == "ok"); sub(/^(not )?ok [0-9]+ (- )?/, "")
+			skip = ($0 ~ /# *[Ss][Kk][Ii][Pp]/); sub(/ *#.*$/, "")
+			n++
+			if (skip) print "SKIP: " p ": " $0
+			else if (ok) print "PASS: " p ": " $0
+			else print "FAIL: " p ": " $0
+		}
+		END { if (n == 0) print "NORESULT" }' $out > $out.res
+	grep -v '^NORESULT$' $out.res
+	# A crash, a timeout or a run that reported nothing is a failure.
+	if grep -q '^NORESULT$' $out.res; then
+		[ $rc = 4 ] && echo "SKIP: $prefix (exit 4, skipped)" ||
+			echo "FAIL: $prefix: no TAP results (exit $rc)"
+	elif [ $rc != 0 ] && [ $rc != 4 ] && ! grep -q '^FAIL' $out.res; then
+		echo "FAIL: $prefix: exit status $rc"
+	fi
+	rm -f $out $out.res
+}
+
+# run_exit <name> <timeout> <program> [args...]: a test that reports by
+# exit status only (kselftest codes: 0 pass, 4 skip, else fail).
+run_exit() {
+	name=$1 tmo=$2; shift 2
+	timeout "$tmo" "$@" > /tmp/exit.$$ 2>&1
+	rc=$?
+	sed 's/^/  | /' /tmp/exit.$$
+	rm -f /tmp/exit.$$
+	case $rc in
+	0) echo "PASS: $name" ;;
+	4) echo "SKIP: $name" ;;
+	*) echo "FAIL: $name (exit status $rc)" ;;
+	esac
+}

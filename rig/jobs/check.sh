@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-2.0
+# In-host job of `make check`: run rig/tests/*.sh in order (or only those
+# whose names contain one of the arguments), then ask kmemleak for leaks.
+. /rig/guests.sh
+. /rig/tap.sh
+export RIG_TEST_TIMEOUT=${RIG_TEST_TIMEOUT:-900}
+for t in /rig/tests/*.sh; do
+	name=$(basename "$t" .sh)
+	if [ $# -gt 0 ]; then
+		want=0
+		for a in "$@"; do case "$name" in *"$a"*) want=1 ;; esac; done
+		[ $want = 1 ] || continue
+	fi
+	echo "@@TEST-BEGIN $name $(cut -d' ' -f1 /proc/uptime)"
+	timeout "$RIG_TEST_TIMEOUT" sh -c ". /rig/guests.sh; . /rig/tap.sh; . $t"
+	rc=$?
+	[ $rc = 0 ] || echo "FAIL: $name: script exit status $rc"
+	guest_stop_all > /dev/null 2>&1
+	echo "@@TEST-END $name $(cut -d' ' -f1 /proc/uptime)"
+done
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 2
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
+exit 0

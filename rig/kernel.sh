@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure (tinyconfig + kernel/configs/ksm_hint.config) and build the
+# kernel image that serves as emulated host and nested guest, plus the
+# exported uapi headers the selftests compile against.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+frag=kernel/configs/ksm_hint.config
+[ -f "$KTREE/$frag" ] || die "$KTREE/$frag missing: run rig/tree.sh first"
+mkdir -p "$KOBJ"
+
+# Regenerate .config when the fragment or the patch series (which carries
+# the Kconfig changes) changed.
+stamp=$(cat "$KTREE/$frag" "$KTREE/.rig-series" 2>/dev/null | sha1sum)
+if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.rig-config" 2>/dev/null)" != "$stamp" ]; then
+	log "configuring: tinyconfig + $frag"
+	"${KMAKE[@]}" -s tinyconfig >/dev/null
+	"${KMAKE[@]}" -s ksm_hint.config >/dev/null
+	# Every option the fragment sets must have survived Kconfig.
+	bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=n) opt=${line%=n}
+			grep -q "^$opt=" "$KOBJ/.config" && { echo "rig: $opt should be off" >&2; bad=1; } ;;
+		CONFIG_*=*) grep -qx "$line" "$KOBJ/.config" || { echo "rig: $line did not take effect" >&2; bad=1; } ;;
+		esac
+	done < "$KTREE/$frag"
+	[ $bad = 0 ] || die "config fragment options missing (dependencies not met?)"
+	echo "$stamp" > "$KOBJ/.rig-config"
+fi
+
+log "building bzImage (log: $RIG_BUILD/kernel-build.log)"
+start=$(date +%s)
+if ! "${KMAKE[@]}" bzImage headers > "$RIG_BUILD/kernel-build.log" 2>&1; then
+	grep -E 'error|Error' "$RIG_BUILD/kernel-build.log" | head -30 >&2
+	die "kernel build failed (full log: $RIG_BUILD/kernel-build.log)"
+fi
+log "kernel built in $(( $(date +%s) - start )) s: $KIMAGE"

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the ksm-hint rig scripts (sourced, not run).
+
+RIG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RIG_BUILD=${RIG_BUILD:-$RIG_TOP/build}
+KSRC_TAR=${KSRC_TAR:-/usr/src/linux-source-6.12.tar.xz}
+KTREE=$RIG_BUILD/linux		# pristine + patches/series + owned files
+KOBJ=$RIG_BUILD/obj		# kernel objects (O=)
+KIMAGE=$KOBJ/arch/x86/boot/bzImage
+STAGE=$RIG_BUILD/stage		# selftest binaries, disks, initramfs parts
+HOST_INITRD=$RIG_BUILD/host-initrd.cpio.gz
+NPROC=$(nproc)
+export CCACHE_DIR=${CCACHE_DIR:-$RIG_BUILD/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+KMAKE=(make -C "$KTREE" O="$KOBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j$((NPROC + 1)))
+
+# Top-level directories of the kernel tree that the repository mirrors.
+OWNED_DIRS="Documentation arch block drivers fs include kernel lib mm net scripts tools virt"
+
+die() { echo "rig: error: $*" >&2; exit 1; }
+log() { echo "rig: $*" >&2; }
+
+# Files the project owns, relative to RIG_TOP (tracked or new, not ignored).
+owned_files() {
+	(cd "$RIG_TOP" && git ls-files -co --exclude-standard -- $OWNED_DIRS)
+}
+
+# Print a stamp of the given files' contents; changes when any of them does.
+content_stamp() {
+	cat "$@" 2>/dev/null | sha1sum | cut -d' ' -f1
+}
