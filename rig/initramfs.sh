@@ -9,7 +9,7 @@ set -euo pipefail
 
 [ -f "$KIMAGE" ] || die "no kernel image at $KIMAGE: run rig/kernel.sh first"
 BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -qx mkfifo ||
+[ -x "$BUSYBOX" ] && "$BUSYBOX" --list | grep -x mkfifo >/dev/null ||
 	die "busybox-static not installed (as root: bash rig/deps.sh)"
 QEMU=$(command -v qemu-system-x86_64) || die "qemu-system-x86 not installed (as root: bash rig/deps.sh)"
 
@@ -49,6 +49,8 @@ rm -f "$disk"
 E2FSPROGS_FAKE_TIME=1700000000 mke2fs -q -t ext4 -F -L ksmhint \
 	-U 6b736d2d-6869-6e74-0000-000000000001 -E root_owner=0:0,hash_seed=6b736d2d-6869-6e74-0000-000000000002 \
 	-d "$files" "$disk" 96M || die "mke2fs failed"
+# What a guest must read back from its disk: one digest over every file.
+(cd "$files" && find . -type f | LC_ALL=C sort | xargs md5sum | md5sum | cut -d' ' -f1) > "$root/guest/disk.sum"
 cp "$KIMAGE" "$root/guest/bzImage"
 
 # Host side.

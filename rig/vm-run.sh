@@ -44,7 +44,13 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
 	-cpu max -m "$mem" -nographic -nic none -no-reboot \
 	-kernel "$KIMAGE" -initrd "$tmp/initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=6 $append" < /dev/null 2>&1 |
-	if [ $quiet = 1 ]; then cat > "$logfile"; else tee "$logfile"; fi
+	if [ $quiet = 1 ]; then
+		cat > "$logfile"
+	elif [ "${RIG_SHOW_KERNEL:-0}" = 1 ]; then
+		tee "$logfile"
+	else	# job output only; kernel messages stay in the log
+		tee "$logfile" | grep --line-buffered -v -E '^.?\[ *[0-9]+\.[0-9]+\] '
+	fi
 qrc=${PIPESTATUS[0]}
 set -e
 elapsed=$(( $(date +%s) - start ))

@@ -96,3 +96,34 @@ ksm_stat() { cat /sys/kernel/mm/ksm/$1; }
 proc_cpu_ms() {
 	awk -v hz=100 '{print ($14 + $15) * 1000 / hz}' /proc/$1/stat
 }
+
+# guest_disk_sum <i>: digest of every file on guest i's disk, read back
+# through its page cache (compare with /guest/disk.sum).
+guest_disk_sum() {
+	guest_run "$1" 'cd /mnt && find . -type f | sort | xargs md5sum | md5sum | cut -d" " -f1; cd /' 120
+}
+
+ksmd_pid() {
+	for p in /proc/[0-9]*; do
+		[ "$(cat $p/comm 2>/dev/null)" = ksmd ] && { echo ${p#/proc/}; return; }
+	done
+}
+
+# ksm_progress <seconds> <every> [until-expr]: print a line every <every>
+# seconds with elapsed time, KSM counters and ksmd CPU; stop early once
+# the shell expression <until-expr> holds (it may use $sharing, $scans).
+ksm_progress() {
+	kp=$(ksmd_pid); c0=$(proc_cpu_ms $kp); t0=$(cut -d' ' -f1 /proc/uptime)
+	n=0
+	while [ $n -lt "$1" ]; do
+		sleep "$2"; n=$((n + $2))
+		shared=$(ksm_stat pages_shared); sharing=$(ksm_stat pages_sharing)
+		scans=$(ksm_stat full_scans)
+		cpu=$(awk -v c0="$c0" -v c1="$(proc_cpu_ms $kp)" -v t0="$t0" -v t1="$(cut -d' ' -f1 /proc/uptime)" \
+			'BEGIN {printf "%.1f", (c1 - c0) / 10 / (t1 - t0)}')
+		echo "ksm: t=${n}s pages_shared=$shared pages_sharing=$sharing full_scans=$scans ksmd_cpu=${cpu}%"
+		if [ -n "${3:-}" ] && eval "$3"; then
+			break
+		fi
+	done
+}

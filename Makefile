@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# ksm-hint: build the patched 6.12 kernel, boot it as a KVM host under
+# QEMU TCG, and run nested guests in it.  See README.md.
+
+SHELL := /bin/bash
+T ?=
+
+.PHONY: run check deps tree kernel selftests initramfs clean distclean
+
+## Main job: build, boot, start two guests, show KSM sharing live.
+run:
+	@bash rig/run.sh
+
+## Every test; ends with "N passed, N failed".  T="word ..." runs only the
+## in-host tests whose file name contains a word (build steps always run).
+check:
+	@bash rig/check.sh $(T)
+
+deps:
+	@bash rig/deps.sh
+
+tree:
+	@bash rig/tree.sh
+
+kernel: tree
+	@bash rig/kernel.sh
+
+selftests: kernel
+	@bash rig/selftests.sh
+
+initramfs: selftests
+	@bash rig/initramfs.sh
+
+clean:
+	rm -rf build/obj build/stage build/*.log build/*.cpio.gz
+
+distclean:
+	rm -rf build

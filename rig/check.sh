@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: style checks, kernel + selftest build, then every in-host
+# test (KUnit at boot, upstream KSM/KVM selftests, project tests, nested
+# smoke test) in one boot of the emulated host.  Ends with one line
+# "N passed, N failed"; exits non-zero on any failure, timeout or splat.
+#
+# Usage: rig/check.sh [filter...]   (only in-host tests whose file name
+#                                   contains a filter word run)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+results=$RIG_BUILD/check-results.txt
+mkdir -p "$RIG_BUILD"; : > "$results"
+result() { echo "$1: $2" | tee -a "$results"; }
+summary() {
+	p=$(grep -c '^PASS' "$results"); f=$(grep -c '^FAIL' "$results")
+	s=$(grep -c '^SKIP' "$results")
+	if [ "$f" != 0 ]; then
+		echo "== failures =="; grep '^FAIL' "$results"
+	fi
+	echo "($s skipped; results in $results)"
+	echo "$p passed, $f failed"
+	[ "$f" = 0 ]
+	exit
+}
+step() {	# step <name> <command...>: a build step; stop on failure
+	local name=$1; shift
+	if "$@"; then
+		result PASS "$name"
+	else
+		result FAIL "$name"
+		summary
+	fi
+}
+t0=$(date +%s)
+
+step "packages installed" bash "$RIG_TOP/rig/deps.sh"
+step "tree assembled (pristine + patches/series + owned files)" bash "$RIG_TOP/rig/tree.sh"
+
+# checkpatch --strict on every patch and every owned C source.
+cp_log=$RIG_BUILD/checkpatch.log; : > "$cp_log"
+while read -r p; do
+	case "$p" in ''|'#'*) continue ;; esac
+	if (cd "$KTREE" && perl scripts/checkpatch.pl --strict -q --no-summary \
+		"$RIG_TOP/patches/$p") >> "$cp_log" 2>&1; then
+		result PASS "checkpatch --strict patches/$p"
+	else
+		result FAIL "checkpatch --strict patches/$p (see $cp_log)"
+	fi
+done < "$RIG_TOP/patches/series"
+for f in $(owned_files | grep -E '\.(c|h)$'); do
+	if (cd "$KTREE" && perl scripts/checkpatch.pl --strict -q --no-summary \
+		-f "$f") >> "$cp_log" 2>&1; then
+		result PASS "checkpatch --strict $f"
+	else
+		result FAIL "checkpatch --strict $f (see $cp_log)"
+	fi
+done
+
+step "kernel build" bash "$RIG_TOP/rig/kernel.sh"
+step "selftests build" bash "$RIG_TOP/rig/selftests.sh"
+step "host initramfs" bash "$RIG_TOP/rig/initramfs.sh"
+t1=$(date +%s)
+
+vmlog=$RIG_BUILD/check-vm.log
+bash "$RIG_TOP/rig/vm-run.sh" -q -t "${RIG_CHECK_TIMEOUT:-3000}" -l "$vmlog" \
+	"$RIG_TOP/rig/jobs/check.sh" "$@"
+vmrc=$?
+t2=$(date +%s)
+case $vmrc in
+0) result PASS "emulated host ran the test job" ;;
+124) result FAIL "emulated host ran the test job (timed out, log $vmlog)" ;;
+*) result FAIL "emulated host ran the test job (status $vmrc, log $vmlog)" ;;
+esac
+
+clean=$RIG_BUILD/check-vm.clean
+tr -d '\r' < "$vmlog" > "$clean"
+
+# KUnit runs at boot, before the job: parse its KTAP (top level = suites).
+boot=$(sed -n '1,/^@@RIG-HOST-UP/p' "$clean" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //')
+planned=$(echo "$boot" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | head -1)
+echo "$boot" | grep -E '^(not )?ok [0-9]+ ' | while read -r line; do
+	name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ (- )?//; s/ *#.*//')
+	case "$line" in
+	not*) result FAIL "kunit suite $name" ;;
+	*'# SKIP'*) result SKIP "kunit suite $name" ;;
+	*) result PASS "kunit suite $name" ;;
+	esac
+done
+got=$(echo "$boot" | grep -cE '^(not )?ok [0-9]+ ')
+if [ -n "$planned" ] && [ "$got" -lt "$planned" ]; then
+	result FAIL "kunit: $got of $planned suites reported"
+fi
+echo "$boot" | grep -E '^ +# Totals:' | sed 's/^ */rig: kunit /'
+
+# Results the in-host tests printed.
+sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): ' >> "$results"
+sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): |^ksm: |^@@TEST-'
+
+# Any kernel splat anywhere in the host console (guest splats are copied
+# there by guest_stop_all) fails the run.
+if grep -E -f "$RIG_TOP/rig/splat-patterns" "$clean" > "$RIG_BUILD/check-splats.txt"; then
+	result FAIL "kernel log clean (no BUG/WARNING/lockdep/KASAN/kmemleak)"
+	head -n 40 "$RIG_BUILD/check-splats.txt"
+else
+	result PASS "kernel log clean (no BUG/WARNING/lockdep/KASAN/kmemleak)"
+fi
+echo "rig: build steps $((t1 - t0)) s, emulated host $((t2 - t1)) s"
+summary

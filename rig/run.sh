@@ -1,0 +1,13 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make run`: set up (packages, tree, kernel, initramfs), boot the host and
+# run rig/jobs/run.sh in it, streaming its progress.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+bash "$RIG_TOP/rig/deps.sh"
+bash "$RIG_TOP/rig/tree.sh"
+bash "$RIG_TOP/rig/kernel.sh"
+bash "$RIG_TOP/rig/selftests.sh"
+bash "$RIG_TOP/rig/initramfs.sh"
+exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_RUN_TIMEOUT:-1200}" \
+	-l "$RIG_BUILD/run-vm.log" "$RIG_TOP/rig/jobs/run.sh" "${RIG_RUN_SECONDS:-90}"
