@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interface between the hint front end (mm/ksm_hint.c) and ksmd (mm/ksm.c).
+ * Everything here is called by ksmd with ksm_thread_mutex held, except
+ * ksm_hint_wake_ksmd(), which any context may call.
+ */
+#ifndef _MM_KSM_HINT_INTERNAL_H
+#define _MM_KSM_HINT_INTERNAL_H
+
+#include <linux/types.h>
+
+struct mm_struct;
+
+enum ksm_hint_mode {
+	KSM_HINT_MODE_OFF,	/* stock KSM: hints are queued but not scanned */
+	KSM_HINT_MODE_HINT,	/* ksmd scans hinted pages only */
+	KSM_HINT_MODE_HYBRID,	/* hint batches alternate with linear scans */
+};
+
+enum ksm_hint_skip {
+	KSM_HINT_SKIP_NO_SOURCE,	/* the source went away */
+	KSM_HINT_SKIP_NO_MM,		/* mm exited or has no KSM slot */
+	KSM_HINT_SKIP_NO_PAGE,		/* not a mergeable anonymous page */
+	KSM_HINT_SKIP_UNCHANGED,	/* already merged or already in table */
+	KSM_HINT_SKIP_NO_MATCH,		/* no identical page found yet */
+};
+
+/* Compares per lookup in one checksum bucket; also the bucket depth. */
+#define KSM_HINT_BUCKET_DEPTH	8
+#define KSM_HINT_HASH_BITS	12
+
+enum ksm_hint_mode ksm_hint_get_mode(void);
+bool ksm_hint_pending(void);
+bool ksm_hint_pop(struct mm_struct **mm, unsigned long *addr);
+u32 ksm_hint_bucket(u32 checksum);
+void ksm_hint_note_scanned(void);
+void ksm_hint_note_merged(struct mm_struct *mm, unsigned long addr,
+			  unsigned int pages);
+void ksm_hint_note_skipped(struct mm_struct *mm, unsigned long addr,
+			   enum ksm_hint_skip why);
+void ksm_hint_table_pages_add(long delta);
+
+/* Provided by mm/ksm.c. */
+void ksm_hint_wake_ksmd(void);
+
+#endif /* _MM_KSM_HINT_INTERNAL_H */
