@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM_HC_PAGE_HINT: a guest names page cache pages by (file key, index) so
+ * that ksmd scans the pages most likely to be duplicates first.
+ *
+ * KVM's part is small: check that the VM opted in, read and validate the
+ * batch, translate each gfn to a host address in one of the VM's own user
+ * memslots and hand the result to the VM's hint source (mm/ksm_hint.c).
+ * A guest can thus only point the host at its own memory, and the work per
+ * hypercall is bounded by one page of entries.
+ */
+
+#include <linux/kvm_host.h>
+#include <linux/kvm_page_hint.h>
+#include <linux/ksm_hint.h>
+#include <linux/minmax.h>
+
+#include "page_hint.h"
+
+#define PAGE_HINT_ENTRY_SIZE	sizeof(struct kvm_page_hint_entry)
+#define PAGE_HINT_MAX_ENTRIES	(PAGE_SIZE / PAGE_HINT_ENTRY_SIZE)
+/* Entries handled per step; keeps the stack use of a hypercall small. */
+#define PAGE_HINT_CHUNK		8
+
+static_assert(PAGE_HINT_ENTRY_SIZE == 32);
+
+static struct ksm_hint_source *kvm_page_hint_install(struct kvm *kvm)
+{
+	struct ksm_hint_source *src, *old;
+
+	src = ksm_hint_source_create(kvm->mm, kvm->stats_id);
+	if (IS_ERR(src))
+		return src;
+	/* A vCPU or the VMM may have installed one meanwhile: keep theirs. */
+	old = cmpxchg(&kvm->arch.page_hint_src, NULL, src);
+	if (old) {
+		ksm_hint_source_destroy(src);
+		return old;
+	}
+	return src;
+}
+
+/*
+ * The VM's hint source, or NULL when hinting is off for it.  VMs whose VMM
+ * does not know KVM_CAP_PAGE_HINT get one on their first hint when the host
+ * default (/sys/kernel/mm/ksm_hint/vm_default) says so; the hypercall path
+ * may sleep, so creating it here is fine.
+ */
+static struct ksm_hint_source *kvm_page_hint_source(struct kvm *kvm)
+{
+	/* Pairs with the cmpxchg() that published the source. */
+	struct ksm_hint_source *src = smp_load_acquire(&kvm->arch.page_hint_src);
+
+	if (src || !ksm_hint_vm_default())
+		return src;
+	src = kvm_page_hint_install(kvm);
+	return IS_ERR(src) ? NULL : src;
+}
+
+/* Only the guest's own RAM: no KVM-internal slots, no private memory. */
+static unsigned long kvm_page_hint_gfn_to_hva(struct kvm_vcpu *vcpu, u64 gfn)
+{
+	struct kvm_memory_slot *slot = kvm_vcpu_gfn_to_memslot(vcpu, gfn);
+
+	if (!kvm_is_visible_memslot(slot))
+		return KVM_HVA_ERR_BAD;
+	if (kvm_slot_can_be_private(slot) && kvm_mem_is_private(vcpu->kvm, gfn))
+		return KVM_HVA_ERR_BAD;
+	return gfn_to_hva_memslot(slot, gfn);
+}
+
+static bool kvm_page_hint_kind_valid(u32 kind)
+{
+	return kind >= KVM_PAGE_HINT_KIND_READ &&
+	       kind <= KVM_PAGE_HINT_KIND_ZERO;
+}
+
+/**
+ * kvm_page_hint_hypercall - handle KVM_HC_PAGE_HINT
+ * @vcpu: the calling vCPU, with kvm->srcu held
+ * @gpa: guest physical address of the batch (a0)
+ * @nr: number of entries in the batch (a1)
+ * @flags: must be 0 (a2)
+ *
+ * Entries naming a gfn outside the VM's user memslots, an unknown kind or
+ * a non-zero reserved field are skipped and counted in hints_rejected.
+ *
+ * Return: the number of entries consumed, valid or skipped; fewer than @nr
+ * when the VM's hint rate limit dropped the rest.  -KVM_ENOSYS when hinting
+ * is off for the VM, -KVM_EINVAL for bad @flags, @nr or alignment and
+ * -KVM_EFAULT when the batch cannot be read.
+ */
+unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
+				      unsigned long nr, unsigned long flags)
+{
+	struct kvm_page_hint_entry gents[PAGE_HINT_CHUNK];
+	struct ksm_hint_entry hents[PAGE_HINT_CHUNK];
+	unsigned int i, n, done, valid, bad = 0, dropped = 0;
+	struct ksm_hint_source *src;
+	unsigned long ret;
+
+	src = kvm_page_hint_source(vcpu->kvm);
+	if (!src)
+		return -KVM_ENOSYS;
+
+	if (flags || !nr || nr > PAGE_HINT_MAX_ENTRIES ||
+	    !IS_ALIGNED(gpa, 8) ||
+	    offset_in_page(gpa) + nr * PAGE_HINT_ENTRY_SIZE > PAGE_SIZE)
+		return -KVM_EINVAL;
+
+	for (done = 0; done < nr; done += n) {
+		n = min_t(unsigned int, nr - done, PAGE_HINT_CHUNK);
+		/*
+		 * The batch lies in one page, so only the first read can fail
+		 * unless the VMM changes the mapping under the guest's feet.
+		 */
+		if (kvm_vcpu_read_guest(vcpu, gpa + done * PAGE_HINT_ENTRY_SIZE,
+					gents, n * PAGE_HINT_ENTRY_SIZE)) {
+			ret = -KVM_EFAULT;
+			goto out;
+		}
+		for (i = 0, valid = 0; i < n; i++) {
+			const struct kvm_page_hint_entry *g = &gents[i];
+			unsigned long hva;
+
+			if (g->reserved || !kvm_page_hint_kind_valid(g->kind)) {
+				bad++;
+				continue;
+			}
+			hva = kvm_page_hint_gfn_to_hva(vcpu, g->gfn);
+			if (kvm_is_error_hva(hva)) {
+				bad++;
+				continue;
+			}
+			hents[valid].addr = hva;
+			hents[valid].file_key = g->file_key;
+			hents[valid].index = g->index;
+			hents[valid].kind = g->kind;
+			valid++;
+		}
+		if (valid)
+			dropped += valid - ksm_hint_submit(src, hents, valid);
+	}
+	ret = nr - dropped;
+out:
+	if (bad)
+		ksm_hint_note_rejected(src, bad);
+	return ret;
+}
+
+/**
+ * kvm_page_hint_enable_cap - KVM_ENABLE_CAP(KVM_CAP_PAGE_HINT) on a VM
+ * @kvm: the VM
+ * @cap: args[0] must be 1 (enable); hinting cannot be turned off again
+ *
+ * Return: 0 on success, -EINVAL for bad arguments, or the error from
+ * creating the VM's hint source.
+ */
+int kvm_page_hint_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
+{
+	struct ksm_hint_source *src;
+
+	if (cap->args[0] != 1)
+		return -EINVAL;
+	/* Enabled already: nothing to do, and nothing dereferenced. */
+	if (READ_ONCE(kvm->arch.page_hint_src))
+		return 0;
+	src = kvm_page_hint_install(kvm);
+	return PTR_ERR_OR_ZERO(src);
+}
+
+/**
+ * kvm_page_hint_destroy_vm - drop the VM's hint source and pending hints
+ * @kvm: the VM, whose vCPUs are gone already
+ */
+void kvm_page_hint_destroy_vm(struct kvm *kvm)
+{
+	ksm_hint_source_destroy(kvm->arch.page_hint_src);
+	kvm->arch.page_hint_src = NULL;
+}
