@@ -82,7 +82,7 @@ static void test_knobs(void)
 		"attr_table_entries",
 	};
 	static const struct bad_write bad[] = {
-		{ "mode", "bogus" }, { "mode", "" }, { "mode", "hintx" },
+		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
 		{ "hint_stack_size", "0" }, { "hint_stack_size", "abc" },
 		{ "hint_stack_size", "99999999999" }, { "hint_stack_size", "-1" },
 		{ "attr_table_size", "1" }, { "attr_table_size", "x" },
@@ -370,8 +370,9 @@ static void test_rate(void)
 		r[i] = (struct hint_rec){ 0x10000, 77, i, KIND_READ, 0 };
 	acc = submit(fd, r, 1000);
 	printf("# rate 100/s: %ld of 1000 accepted\n", acc);
-	result(acc >= 0 && acc <= 200 &&
-	       hint_stat("hints_rate_limited") >= lim0 + 800,
+	/* The debugfs file stops at the first refused batch of 64. */
+	result(acc >= 50 && acc <= 200 &&
+	       hint_stat("hints_rate_limited") > lim0,
 	       "vm_hint_rate limits a source");
 	close(fd);
 	write_num(HINT_DIR "vm_hint_rate", 0);
