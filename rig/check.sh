@@ -10,6 +10,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+rig_lock
 results=$RIG_BUILD/check-results.txt
 mkdir -p "$RIG_BUILD"; : > "$results"
 result() { echo "$1: $2" | tee -a "$results"; }

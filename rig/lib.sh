@@ -29,3 +29,13 @@ owned_files() {
 content_stamp() {
 	cat "$@" 2>/dev/null | sha1sum | cut -d' ' -f1
 }
+
+# Serialise whole runs that share one build folder (make check, make run).
+rig_lock() {
+	mkdir -p "$RIG_BUILD"
+	exec 9> "$RIG_BUILD/.rig-lock"
+	if ! flock -n 9; then
+		log "another make check/run is using $RIG_BUILD; waiting for it"
+		flock 9
+	fi
+}

@@ -4,6 +4,7 @@
 # run rig/jobs/run.sh in it, streaming its progress.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+rig_lock
 bash "$RIG_TOP/rig/deps.sh"
 bash "$RIG_TOP/rig/tree.sh"
 bash "$RIG_TOP/rig/kernel.sh"
