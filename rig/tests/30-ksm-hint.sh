@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # ksm_hint selftests (tools/testing/selftests/ksm_hint) inside the host:
-# the functional TAP test, then the hint-vs-stock benchmark, which only
-# reports numbers (it passes when it runs to the end).
+# the functional TAP test in mode hint and in mode hybrid (hint batches
+# interleaved with KSM's linear scan), then the hint-vs-stock benchmark,
+# which only reports numbers (it passes when it runs to the end).
 d=/opt/selftests/ksm_hint
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null
-run_tap "ksm_hint_test" 600 $d/ksm_hint_test
+run_tap "ksm_hint_test" 600 $d/ksm_hint_test hint
+run_tap "ksm_hint_test (mode=hybrid)" 600 $d/ksm_hint_test hybrid
 run_exit "ksm_hint_bench" 600 $d/ksm_hint_bench -n 8192 -p 64 -s 100 -m 20 -t 120

@@ -489,6 +489,8 @@ static void test_churn(void)
 
 int main(int argc, char **argv)
 {
+	/* The scan mode for the merge tests: hint (default) or hybrid. */
+	const char *mode = argc > 1 ? argv[1] : "hint";
 	int fd;
 
 	page_size = sysconf(_SC_PAGESIZE);
@@ -511,7 +513,9 @@ int main(int argc, char **argv)
 	write_num(HINT_DIR "vm_hint_rate", 0);
 	write_num(KSM_DIR "pages_to_scan", 100);
 	write_num(KSM_DIR "sleep_millisecs", 20);
-	write_str(HINT_DIR "mode", "hint");
+	if (write_str(HINT_DIR "mode", mode))
+		printf("# bad mode %s\n", mode);
+	printf("# mode %s\n", mode);
 	write_str(KSM_DIR "run", "1");
 
 	fd = open(SUBMIT_PATH, O_WRONLY);
