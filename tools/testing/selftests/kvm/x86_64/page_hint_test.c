@@ -28,7 +28,7 @@
 	KVM_X86_CPU_FEATURE(0x40000001, 0, EAX, KVM_FEATURE_PAGE_HINT)
 
 #define ENTRY_SIZE	sizeof(struct kvm_page_hint_entry)
-#define MAX_ENTRIES	(PAGE_SIZE / ENTRY_SIZE)
+#define MAX_ENTRIES	((uint64_t)(PAGE_SIZE / ENTRY_SIZE))
 
 #define SLOT_A		10
 #define SLOT_B		11
