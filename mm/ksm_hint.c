@@ -916,19 +916,23 @@ static const struct file_operations kh_debugfs_fops = {
 
 /* ---- init ------------------------------------------------------------ */
 
+/* Only sets a variable, so parsing it early is harmless. */
 static int __init ksm_hint_setup(char *str)
 {
-	int i = match_string(ksm_hint_mode_names,
-			     ARRAY_SIZE(ksm_hint_mode_names), str);
+	int i;
 
+	if (!str)
+		return -EINVAL;
+	i = match_string(ksm_hint_mode_names, ARRAY_SIZE(ksm_hint_mode_names),
+			 str);
 	if (i < 0) {
 		pr_warn("unknown ksm_hint=%s, keeping \"off\"\n", str);
-		return 0;
+		return -EINVAL;
 	}
 	ksm_hint_mode_val = i;
-	return 1;
+	return 0;
 }
-__setup("ksm_hint=", ksm_hint_setup);
+early_param("ksm_hint", ksm_hint_setup);
 
 static int __init ksm_hint_init(void)
 {
