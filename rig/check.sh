@@ -60,6 +60,25 @@ for f in $(owned_files | grep -E '\.(c|h)$'); do
 done
 
 step "kernel build" bash "$RIG_TOP/rig/kernel.sh"
+# sparse (make C=2) on every owned kernel source built into the image;
+# any warning it reports in an owned file fails.
+sp_log=$RIG_BUILD/sparse.log
+objs=$(owned_files | grep -E '^(mm|arch|virt|kernel|lib|drivers)/.*\.c$' | sed 's/\.c$/.o/')
+if "${KMAKE[@]}" C=2 $objs > "$sp_log" 2>&1; then
+	for o in $objs; do
+		if grep -E ': (warning|error):' "$sp_log" | grep -qF "${o%.o}.c:"; then
+			result FAIL "sparse ${o%.o}.c (see $sp_log)"
+		else
+			result PASS "sparse ${o%.o}.c"
+		fi
+	done
+	if grep -E ': (warning|error):' "$sp_log" |
+		grep -qF -f <(owned_files | grep -E '\.h$' | sed 's/$/:/'); then
+		result FAIL "sparse: warnings in owned headers (see $sp_log)"
+	fi
+else
+	result FAIL "sparse run (see $sp_log)"
+fi
 step "selftests build" bash "$RIG_TOP/rig/selftests.sh"
 step "host initramfs" bash "$RIG_TOP/rig/initramfs.sh"
 t1=$(date +%s)
@@ -90,7 +109,9 @@ echo "$boot" | grep -E '^(not )?ok [0-9]+ ' | while read -r line; do
 	esac
 done
 got=$(echo "$boot" | grep -cE '^(not )?ok [0-9]+ ')
-if [ -n "$planned" ] && [ "$got" -lt "$planned" ]; then
+if [ -z "$planned" ]; then
+	result FAIL "kunit: no KTAP plan on the boot console"
+elif [ "$got" -lt "$planned" ]; then
 	result FAIL "kunit: $got of $planned suites reported"
 fi
 echo "$boot" | grep -E '^ +# Totals:' | sed 's/^ */rig: kunit /'

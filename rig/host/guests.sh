@@ -9,7 +9,7 @@ GUEST_MEM=${GUEST_MEM:-192}
 # -cpu host makes the nested guest warn in fpu__init_system_xstate (the
 # emulated host reports xstate sizes inconsistently); a plain model avoids it.
 GUEST_CPU=${GUEST_CPU:-qemu64}
-GUEST_BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-120}
+GUEST_BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-300}
 
 # guest_start <i> [extra qemu args...]
 guest_start() {
