@@ -59,6 +59,23 @@ for f in $(owned_files | grep -E '\.(c|h)$'); do
 	fi
 done
 
+# kernel-doc: every non-static function in owned kernel sources has a
+# kernel-doc comment, and every kernel-doc comment parses without warnings.
+kd_log=$RIG_BUILD/kernel-doc.log; : > "$kd_log"
+for f in $(owned_files | grep -E '\.(c|h)$' | grep -v '^tools/'); do
+	{
+		case "$f" in *.c) awk -f "$RIG_TOP/rig/kdoc-missing.awk" "$RIG_TOP/$f" ;; esac
+		(cd "$KTREE" && perl scripts/kernel-doc -none -Wall "$f" 2>&1)
+	} > "$kd_log.one"
+	cat "$kd_log.one" >> "$kd_log"
+	if [ -s "$kd_log.one" ]; then
+		result FAIL "kernel-doc $f (see $kd_log)"
+	else
+		result PASS "kernel-doc $f"
+	fi
+done
+rm -f "$kd_log.one"
+
 step "kernel build" bash "$RIG_TOP/rig/kernel.sh"
 # sparse (make C=2) on every owned kernel source built into the image;
 # any warning it reports in an owned file fails.

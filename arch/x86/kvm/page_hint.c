@@ -5,7 +5,7 @@
  *
  * KVM's part is small: check that the VM opted in, read and validate the
  * batch, translate each gfn to a host address in one of the VM's own user
- * memslots and hand the result to the VM's hint source (mm/ksm_hint.c).
+ * memslots and hand the result to the VM's hint source (mm/ksm_hint/core.c).
  * A guest can thus only point the host at its own memory, and the work per
  * hypercall is bounded by one page of entries.
  */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Interface between the hint front end (mm/ksm_hint.c) and ksmd (mm/ksm.c).
+ * Interface between the hint core (mm/ksm_hint/core.c) and ksmd (mm/ksm.c).
  * Everything here is called by ksmd with ksm_thread_mutex held, except
  * ksm_hint_wake_ksmd(), which any context may call.
  */
-#ifndef _MM_KSM_HINT_INTERNAL_H
-#define _MM_KSM_HINT_INTERNAL_H
+#ifndef _MM_KSM_HINT_KSMD_H
+#define _MM_KSM_HINT_KSMD_H
 
 #include <linux/types.h>
 
@@ -43,4 +43,4 @@ void ksm_hint_table_pages_add(long delta);
 /* Provided by mm/ksm.c. */
 void ksm_hint_wake_ksmd(void);
 
-#endif /* _MM_KSM_HINT_INTERNAL_H */
+#endif /* _MM_KSM_HINT_KSMD_H */

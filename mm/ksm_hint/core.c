@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hint-driven KSM scanning: the core.
+ *
+ * Hint sources (VMs through KVM, processes through debugfs) report pages
+ * that cache a file page (file key, index).  When two pages report the same
+ * attribute, both are pushed onto a bounded LIFO hint stack (stack.c), and
+ * ksmd (mm/ksm.c) scans hinted pages before, or instead of, its linear scan.
+ *
+ * Everything a source can fill is bounded by a knob: the attribute table
+ * (attr.c) by attr_table_size and the hint stack by hint_stack_size.  Both
+ * are guarded by one irq-safe spinlock, because ksm_hint_submit() runs on a
+ * vCPU exit and must neither sleep nor wait for ksmd.
+ *
+ * Sources are named in the stack and table by a 64-bit id that is never
+ * reused, never by pointer: a destroyed source leaves only ids behind that
+ * no longer resolve, so its pending hints are dropped as ksmd meets them.
+ */
+
+#define pr_fmt(fmt) "ksm_hint: " fmt
+
+#include <linux/hash.h>
+#include <linux/hashtable.h>
+#include <linux/init.h>
+#include <linux/jiffies.h>
+#include <linux/ksm_hint.h>
+#include <linux/mm.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+
+#include "attr.h"
+#include "core.h"
+#include "stack.h"
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/ksm_hint.h>
+
+static atomic_long_t ksm_hint_stats[KSM_HINT_NR_STATS];
+
+static DEFINE_SPINLOCK(ksm_hint_lock);
+static DEFINE_MUTEX(ksm_hint_resize_mutex);	/* serializes resizes */
+static DEFINE_HASHTABLE(ksm_hint_sources, 6);
+static u64 ksm_hint_next_id = 1;
+static struct ksm_hint_stack ksm_hint_stack;
+static struct ksm_hint_attr_table ksm_hint_attrs;
+static u32 ksm_hint_bucket_seed __read_mostly;
+
+static enum ksm_hint_mode ksm_hint_mode_val = KSM_HINT_MODE_OFF;
+static unsigned int ksm_hint_stack_size = KSM_HINT_STACK_DEFAULT;
+static unsigned int ksm_hint_attr_size = KSM_HINT_ATTR_DEFAULT;
+static bool ksm_hint_vm_default_val;
+static unsigned int ksm_hint_rate;
+
+const char * const ksm_hint_mode_names[3] = {
+	[KSM_HINT_MODE_OFF] = "off",
+	[KSM_HINT_MODE_HINT] = "hint",
+	[KSM_HINT_MODE_HYBRID] = "hybrid",
+};
+
+static void kh_stat_add(enum ksm_hint_stat s, long v)
+{
+	atomic_long_add(v, &ksm_hint_stats[s]);
+}
+
+static u32 kh_bucket(u32 checksum, u32 seed)
+{
+	return hash_32(checksum ^ seed, KSM_HINT_HASH_BITS);
+}
+
+/* ---- sources and submission ----------------------------------------- */
+
+static struct ksm_hint_source *kh_find_source(u64 id)
+{
+	struct ksm_hint_source *src;
+
+	hash_for_each_possible(ksm_hint_sources, src, hnode, id)
+		if (src->id == id)
+			return src;
+	return NULL;
+}
+
+/**
+ * ksm_hint_source_create - register a source of hints about one mm
+ * @mm: the address space the source's hints point into
+ * @name: a short name for diagnostics
+ *
+ * May sleep.  Holds a reference on @mm (mmgrab) until the source is
+ * destroyed.
+ *
+ * Return: the new source, or an ERR_PTR() on failure.
+ */
+struct ksm_hint_source *ksm_hint_source_create(struct mm_struct *mm,
+					       const char *name)
+{
+	struct ksm_hint_source *src;
+
+	if (!mm)
+		return ERR_PTR(-EINVAL);
+	src = kzalloc(sizeof(*src), GFP_KERNEL);
+	if (!src)
+		return ERR_PTR(-ENOMEM);
+	strscpy(src->name, name ? name : "", sizeof(src->name));
+	mmgrab(mm);
+	src->mm = mm;
+	src->tb_stamp = jiffies;
+	src->tb_tokens = READ_ONCE(ksm_hint_rate);
+
+	spin_lock_irq(&ksm_hint_lock);
+	src->id = ksm_hint_next_id++;
+	hash_add(ksm_hint_sources, &src->hnode, src->id);
+	spin_unlock_irq(&ksm_hint_lock);
+	return src;
+}
+EXPORT_SYMBOL_GPL(ksm_hint_source_create);
+
+/**
+ * ksm_hint_source_destroy - unregister a hint source
+ * @src: the source, from ksm_hint_source_create()
+ *
+ * May sleep.  Hints still pending for @src are dropped: once its id is
+ * unhashed, ksmd can no longer resolve them to an mm.  ksmd takes its own
+ * mm reference under ksm_hint_lock, so dropping ours here is safe.
+ */
+void ksm_hint_source_destroy(struct ksm_hint_source *src)
+{
+	if (IS_ERR_OR_NULL(src))
+		return;
+	spin_lock_irq(&ksm_hint_lock);
+	hash_del(&src->hnode);
+	spin_unlock_irq(&ksm_hint_lock);
+	mmdrop(src->mm);
+	kfree(src);
+}
+EXPORT_SYMBOL_GPL(ksm_hint_source_destroy);
+
+static void kh_push(u64 src_id, unsigned long addr)
+{
+	bool overwrote = ksm_hint_stack_push(&ksm_hint_stack, src_id, addr);
+
+	if (overwrote)
+		kh_stat_add(KSM_HINT_STAT_STACK_OVERWRITES, 1);
+	trace_ksm_hint_pushed(src_id, addr, overwrote);
+}
+
+/* Called with ksm_hint_lock held, for one entry of a valid kind. */
+static void kh_process(struct ksm_hint_source *src,
+		       const struct ksm_hint_entry *e)
+{
+	struct ksm_hint_attr_table *t = &ksm_hint_attrs;
+	unsigned long addr = e->addr & PAGE_MASK;
+	struct ksm_hint_attr *a;
+
+	if (e->kind == KSM_HINT_KIND_ZERO) {
+		/* Zeroed pages match each other whatever file they were. */
+		kh_push(src->id, addr);
+		return;
+	}
+	a = ksm_hint_attr_lookup(t, e->file_key, e->index);
+	if (e->kind == KSM_HINT_KIND_DROP) {
+		/* Only the page that holds the attribute can give it up. */
+		if (a && a->src_id == src->id && a->addr == addr)
+			ksm_hint_attr_remove(t, a);
+		return;
+	}
+	if (!a) {
+		ksm_hint_attr_insert(t, e->file_key, e->index, src->id, addr);
+		return;
+	}
+	ksm_hint_attr_touch(t, a);
+	if (a->src_id == src->id && a->addr == addr)
+		return;
+	/* A second page with this attribute: both are worth a scan. */
+	kh_stat_add(KSM_HINT_STAT_ATTR_MATCHES, 1);
+	kh_push(a->src_id, a->addr);
+	kh_push(src->id, addr);
+	/* Remember the newest page; the older one is on the stack now. */
+	a->src_id = src->id;
+	a->addr = addr;
+}
+
+static unsigned int kh_take_tokens(struct ksm_hint_source *src,
+				   unsigned int nr)
+{
+	unsigned int rate = READ_ONCE(ksm_hint_rate);
+	unsigned long now = jiffies, add;
+
+	if (!rate)
+		return nr;
+	/* Clamp first: a long idle time times the rate must not overflow. */
+	add = min_t(unsigned long, now - src->tb_stamp, HZ) * rate / HZ;
+	if (add) {
+		/* Burst of at most one second's worth. */
+		src->tb_tokens = min_t(unsigned long, src->tb_tokens + add,
+				       rate);
+		src->tb_stamp = now;
+	} else if (src->tb_tokens > rate) {
+		src->tb_tokens = rate;
+	}
+	nr = min_t(unsigned long, nr, src->tb_tokens);
+	src->tb_tokens -= nr;
+	return nr;
+}
+
+/**
+ * ksm_hint_submit - hand a batch of hints to ksmd
+ * @src: the source the hints come from
+ * @ents: the hints; addresses are in @src's mm
+ * @nr: number of entries in @ents
+ *
+ * Never sleeps and never waits for ksmd: usable on a vCPU exit.  Entries
+ * are consumed in order; an entry of unknown kind is skipped and counted
+ * in hints_rejected.  When the source's vm_hint_rate is used up the rest
+ * is not consumed and is counted in hints_rate_limited.
+ *
+ * Return: the number of leading entries consumed (processed or rejected).
+ */
+int ksm_hint_submit(struct ksm_hint_source *src,
+		    const struct ksm_hint_entry *ents, unsigned int nr)
+{
+	unsigned int i, n, ok = 0, bad = 0;
+	unsigned long flags;
+
+	if (!nr)
+		return 0;
+	spin_lock_irqsave(&ksm_hint_lock, flags);
+	n = kh_take_tokens(src, nr);
+	if (ksm_hint_stack.slots && ksm_hint_attrs.ents) {
+		for (i = 0; i < n; i++) {
+			const struct ksm_hint_entry *e = &ents[i];
+
+			if (e->kind < KSM_HINT_KIND_READ ||
+			    e->kind > KSM_HINT_KIND_ZERO) {
+				bad++;
+				continue;
+			}
+			trace_ksm_hint_received(src->id, e->addr, e->file_key,
+						e->index, e->kind);
+			kh_process(src, e);
+			ok++;
+		}
+	} else {
+		bad = n;
+	}
+	src->received += ok;
+	src->rejected += bad;
+	src->rate_limited += nr - n;
+	spin_unlock_irqrestore(&ksm_hint_lock, flags);
+
+	kh_stat_add(KSM_HINT_STAT_RECEIVED, ok);
+	kh_stat_add(KSM_HINT_STAT_REJECTED, bad);
+	kh_stat_add(KSM_HINT_STAT_RATE_LIMITED, nr - n);
+	if (ok && READ_ONCE(ksm_hint_mode_val) != KSM_HINT_MODE_OFF &&
+	    ksm_hint_pending())
+		ksm_hint_wake_ksmd();
+	return n;
+}
+EXPORT_SYMBOL_GPL(ksm_hint_submit);
+
+/**
+ * ksm_hint_note_rejected - count hints the caller rejected itself
+ * @src: the source the hints came from
+ * @nr: how many were rejected (bad gfn, kind, reserved field, ...)
+ */
+void ksm_hint_note_rejected(struct ksm_hint_source *src, unsigned int nr)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ksm_hint_lock, flags);
+	src->rejected += nr;
+	spin_unlock_irqrestore(&ksm_hint_lock, flags);
+	kh_stat_add(KSM_HINT_STAT_REJECTED, nr);
+}
+EXPORT_SYMBOL_GPL(ksm_hint_note_rejected);
+
+/**
+ * ksm_hint_vm_default - whether VMs hint unless their VMM says otherwise
+ *
+ * Return: the value of /sys/kernel/mm/ksm_hint/vm_default.
+ */
+bool ksm_hint_vm_default(void)
+{
+	return READ_ONCE(ksm_hint_vm_default_val);
+}
+EXPORT_SYMBOL_GPL(ksm_hint_vm_default);
+
+/* ---- the ksmd side --------------------------------------------------- */
+
+/**
+ * ksm_hint_get_mode - current scan mode
+ *
+ * Return: the value of /sys/kernel/mm/ksm_hint/mode.
+ */
+enum ksm_hint_mode ksm_hint_get_mode(void)
+{
+	return READ_ONCE(ksm_hint_mode_val);
+}
+
+/**
+ * ksm_hint_pending - whether the hint stack holds hints
+ *
+ * Lockless: a stale answer only delays ksmd by one wakeup.
+ *
+ * Return: true if there is something to pop.
+ */
+bool ksm_hint_pending(void)
+{
+	return READ_ONCE(ksm_hint_stack.count) != 0;
+}
+
+/**
+ * ksm_hint_pop - take the newest hint off the stack
+ * @mm: set to the hinted mm, with a reference from mmgrab()
+ * @addr: set to the hinted address
+ *
+ * Hints whose source is gone are dropped on the way.
+ *
+ * Return: true if a hint was taken; the caller must mmdrop(*mm).
+ */
+bool ksm_hint_pop(struct mm_struct **mm, unsigned long *addr)
+{
+	struct ksm_hint_source *src;
+	struct ksm_hint_slot slot;
+
+	spin_lock_irq(&ksm_hint_lock);
+	while (ksm_hint_stack_pop(&ksm_hint_stack, &slot)) {
+		src = kh_find_source(slot.src_id);
+		if (!src) {
+			trace_ksm_hint_skipped(NULL, slot.addr,
+					       KSM_HINT_SKIP_NO_SOURCE);
+			continue;
+		}
+		mmgrab(src->mm);
+		*mm = src->mm;
+		*addr = slot.addr;
+		spin_unlock_irq(&ksm_hint_lock);
+		return true;
+	}
+	spin_unlock_irq(&ksm_hint_lock);
+	return false;
+}
+
+/**
+ * ksm_hint_bucket - checksum hash table bucket of a page
+ * @checksum: the page's KSM checksum
+ *
+ * The per-boot seed keeps guests from aiming pages at one bucket; the
+ * bucket depth bounds the damage if they manage it anyway.
+ *
+ * Return: a bucket index below 1 << KSM_HINT_HASH_BITS.
+ */
+u32 ksm_hint_bucket(u32 checksum)
+{
+	return kh_bucket(checksum, ksm_hint_bucket_seed);
+}
+
+/**
+ * ksm_hint_note_scanned - count a hinted page ksmd looked at
+ */
+void ksm_hint_note_scanned(void)
+{
+	kh_stat_add(KSM_HINT_STAT_SCANNED, 1);
+}
+
+/**
+ * ksm_hint_note_merged - count pages merged by the hint path
+ * @mm: mm of the hinted page
+ * @addr: address of the hinted page
+ * @pages: pages that became shared
+ */
+void ksm_hint_note_merged(struct mm_struct *mm, unsigned long addr,
+			  unsigned int pages)
+{
+	kh_stat_add(KSM_HINT_STAT_MERGED, pages);
+	trace_ksm_hint_merged(mm, addr, pages);
+}
+
+/**
+ * ksm_hint_note_skipped - trace a hinted page that was not merged
+ * @mm: mm of the hinted page
+ * @addr: address of the hinted page
+ * @why: the reason
+ */
+void ksm_hint_note_skipped(struct mm_struct *mm, unsigned long addr,
+			   enum ksm_hint_skip why)
+{
+	trace_ksm_hint_skipped(mm, addr, why);
+}
+
+/**
+ * ksm_hint_table_pages_add - account pages in ksmd's checksum hash table
+ * @delta: pages added (positive) or removed (negative)
+ */
+void ksm_hint_table_pages_add(long delta)
+{
+	kh_stat_add(KSM_HINT_STAT_TABLE_PAGES, delta);
+}
+
+/* ---- knobs, for the sysfs front end --------------------------------- */
+
+/**
+ * ksm_hint_stat_read - read one of the global counters
+ * @stat: which counter
+ *
+ * Return: its current value.
+ */
+long ksm_hint_stat_read(enum ksm_hint_stat stat)
+{
+	return atomic_long_read(&ksm_hint_stats[stat]);
+}
+
+/**
+ * ksm_hint_set_mode - switch between off, hint and hybrid scanning
+ * @mode: the new mode
+ */
+void ksm_hint_set_mode(enum ksm_hint_mode mode)
+{
+	WRITE_ONCE(ksm_hint_mode_val, mode);
+	/* ksmd may be asleep waiting for hints, or for a mode change. */
+	ksm_hint_wake_ksmd();
+}
+
+/**
+ * ksm_hint_stack_capacity - the hint stack's size
+ *
+ * Return: the value of /sys/kernel/mm/ksm_hint/hint_stack_size.
+ */
+unsigned int ksm_hint_stack_capacity(void)
+{
+	return READ_ONCE(ksm_hint_stack_size);
+}
+
+/**
+ * ksm_hint_resize_stack - resize the hint stack, keeping the newest hints
+ * @size: new number of slots, KSM_HINT_STACK_MIN..KSM_HINT_STACK_MAX
+ *
+ * May sleep.  Allocates outside the spinlock so that vCPU exits only wait
+ * for the copy.
+ *
+ * Return: 0, -EINVAL for a size out of range, or -ENOMEM.
+ */
+int ksm_hint_resize_stack(unsigned int size)
+{
+	struct ksm_hint_stack new, old;
+
+	if (size < KSM_HINT_STACK_MIN || size > KSM_HINT_STACK_MAX)
+		return -EINVAL;
+	mutex_lock(&ksm_hint_resize_mutex);
+	if (ksm_hint_stack_init(&new, size)) {
+		mutex_unlock(&ksm_hint_resize_mutex);
+		return -ENOMEM;
+	}
+	spin_lock_irq(&ksm_hint_lock);
+	old = ksm_hint_stack;
+	ksm_hint_stack_move(&new, &old);
+	ksm_hint_stack = new;
+	WRITE_ONCE(ksm_hint_stack_size, size);
+	spin_unlock_irq(&ksm_hint_lock);
+	mutex_unlock(&ksm_hint_resize_mutex);
+	ksm_hint_stack_free(&old);
+	return 0;
+}
+
+/**
+ * ksm_hint_attr_capacity - the attribute table's size
+ *
+ * Return: the value of /sys/kernel/mm/ksm_hint/attr_table_size.
+ */
+unsigned int ksm_hint_attr_capacity(void)
+{
+	return READ_ONCE(ksm_hint_attr_size);
+}
+
+/**
+ * ksm_hint_attr_entries - attributes currently remembered
+ *
+ * Return: the number of used attribute table entries.
+ */
+unsigned int ksm_hint_attr_entries(void)
+{
+	return READ_ONCE(ksm_hint_attrs.used);
+}
+
+/**
+ * ksm_hint_resize_attr_table - replace the attribute table by an empty one
+ * @size: new number of entries, KSM_HINT_ATTR_MIN..KSM_HINT_ATTR_MAX
+ *
+ * May sleep.  The attributes remembered so far are dropped.
+ *
+ * Return: 0, -EINVAL for a size out of range, or -ENOMEM.
+ */
+int ksm_hint_resize_attr_table(unsigned int size)
+{
+	struct ksm_hint_attr_table fresh;
+
+	if (size < KSM_HINT_ATTR_MIN || size > KSM_HINT_ATTR_MAX)
+		return -EINVAL;
+	mutex_lock(&ksm_hint_resize_mutex);
+	if (ksm_hint_attr_init(&fresh, size, get_random_u64())) {
+		mutex_unlock(&ksm_hint_resize_mutex);
+		return -ENOMEM;
+	}
+	spin_lock_irq(&ksm_hint_lock);
+	ksm_hint_attr_replace(&ksm_hint_attrs, &fresh);
+	WRITE_ONCE(ksm_hint_attr_size, size);
+	spin_unlock_irq(&ksm_hint_lock);
+	mutex_unlock(&ksm_hint_resize_mutex);
+	ksm_hint_attr_free(&fresh);
+	return 0;
+}
+
+/**
+ * ksm_hint_set_vm_default - whether new VMs hint without VMM opt-in
+ * @on: the new value of vm_default
+ */
+void ksm_hint_set_vm_default(bool on)
+{
+	WRITE_ONCE(ksm_hint_vm_default_val, on);
+}
+
+/**
+ * ksm_hint_get_rate - the per-source hint rate limit
+ *
+ * Return: hints per second each source may submit, 0 for no limit.
+ */
+unsigned int ksm_hint_get_rate(void)
+{
+	return READ_ONCE(ksm_hint_rate);
+}
+
+/**
+ * ksm_hint_set_rate - set the per-source hint rate limit
+ * @rate: hints per second each source may submit, 0 for no limit
+ */
+void ksm_hint_set_rate(unsigned int rate)
+{
+	WRITE_ONCE(ksm_hint_rate, rate);
+}
+
+/* ---- init ------------------------------------------------------------ */
+
+/* Only sets a variable, so parsing it early is harmless. */
+static int __init ksm_hint_setup(char *str)
+{
+	int i;
+
+	if (!str)
+		return -EINVAL;
+	i = match_string(ksm_hint_mode_names, ARRAY_SIZE(ksm_hint_mode_names),
+			 str);
+	if (i < 0) {
+		pr_warn("unknown ksm_hint=%s, keeping \"off\"\n", str);
+		return -EINVAL;
+	}
+	ksm_hint_mode_val = i;
+	return 0;
+}
+early_param("ksm_hint", ksm_hint_setup);
+
+static int __init ksm_hint_init(void)
+{
+	int err;
+
+	ksm_hint_bucket_seed = get_random_u32();
+	err = ksm_hint_stack_init(&ksm_hint_stack, ksm_hint_stack_size);
+	if (!err)
+		err = ksm_hint_attr_init(&ksm_hint_attrs, ksm_hint_attr_size,
+					 get_random_u64());
+	if (!err)
+		err = ksm_hint_sysfs_init();
+	if (err) {
+		pr_err("initialization failed: %d\n", err);
+		return err;
+	}
+	ksm_hint_debugfs_init();
+	return 0;
+}
+subsys_initcall(ksm_hint_init);
+
+#ifdef CONFIG_KSM_HINT_KUNIT_TEST
+#include "tests/core-kunit.h"
+#endif
