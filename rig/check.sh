@@ -137,6 +137,11 @@ echo "$boot" | grep -E '^ +# Totals:' | sed 's/^ */rig: kunit /'
 sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): ' >> "$results"
 sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): |^ksm: |^@@TEST-'
 
+# Numbers the benchmarks and selftests measured, for the log and notes.
+echo "== measurements =="
+grep -E '^  \| (idle|hint|stock) |^  \| # ([0-9]+ hints in|memory:|cycles per|  unknown hypercall|  KVM_HC_PAGE_HINT|hostile batches|stock full scans)' "$clean" |
+	sed 's/^  | //' || echo "(none)"
+
 # Any kernel splat anywhere in the host console (guest splats are copied
 # there by guest_stop_all) fails the run.
 if grep -E -f "$RIG_TOP/rig/splat-patterns" "$clean" > "$RIG_BUILD/check-splats.txt"; then
