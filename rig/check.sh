@@ -135,7 +135,7 @@ echo "$boot" | grep -E '^ +# Totals:' | sed 's/^ */rig: kunit /'
 
 # Results the in-host tests printed.
 sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): ' >> "$results"
-sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): |^ksm: |^@@TEST-'
+sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): |^ksm: |^@@TEST-|^rig: '
 
 # Numbers the benchmarks and selftests measured, for the log and notes.
 echo "== measurements =="
