@@ -7,7 +7,7 @@ set -euo pipefail
 
 PKGS="linux-source-6.12 qemu-system-x86 qemu-utils busybox-static quilt sparse
 ccache e2fsprogs libnuma-dev cpio bc bison flex libelf-dev libssl-dev python3 gzip xz-utils
-make gcc libc6-dev perl coreutils kmod gnuplot-nox"
+make gcc libc6-dev perl coreutils kmod gnuplot-nox ${RIG_EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do
