@@ -16,6 +16,7 @@ struct mm_struct;
 struct ksm_hint_source;
 
 /* Same values as the kind field of the guest -> host hint ABI. */
+#define KSM_HINT_KIND_INVALID	0	/* front end found the entry bad */
 #define KSM_HINT_KIND_READ	1	/* page cache page read from storage */
 #define KSM_HINT_KIND_WRITEBACK	2	/* page cache page written back */
 #define KSM_HINT_KIND_DROP	3	/* page cache page dropped: forget it */
@@ -41,7 +42,6 @@ struct ksm_hint_source *ksm_hint_source_create(struct mm_struct *mm,
 void ksm_hint_source_destroy(struct ksm_hint_source *src);
 int ksm_hint_submit(struct ksm_hint_source *src,
 		    const struct ksm_hint_entry *ents, unsigned int nr);
-void ksm_hint_note_rejected(struct ksm_hint_source *src, unsigned int nr);
 bool ksm_hint_vm_default(void);
 #else
 static inline struct ksm_hint_source *
@@ -59,11 +59,6 @@ static inline int ksm_hint_submit(struct ksm_hint_source *src,
 				  unsigned int nr)
 {
 	return 0;
-}
-
-static inline void ksm_hint_note_rejected(struct ksm_hint_source *src,
-					  unsigned int nr)
-{
 }
 
 static inline bool ksm_hint_vm_default(void)

@@ -3,12 +3,17 @@
  * The attribute table.  All entries are allocated up front, so hints can
  * be taken on a vCPU exit without allocating, and the table can never
  * grow: when it is full the least recently used attribute is evicted.
- * Buckets are keyed with a per-table random seed so that guests cannot
- * aim many attributes at one chain.
+ *
+ * Guests choose both halves of the key, so the bucket is a keyed hash
+ * (siphash with a random per-table key): without the key they cannot aim
+ * attributes at one chain.  A chain is capped at KSM_HINT_ATTR_CHAIN all
+ * the same, evicting its oldest entry, so a lookup under the spinlock that
+ * vCPU exits take never compares more entries than that.
  */
 
-#include <linux/hash.h>
 #include <linux/log2.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 
 #include "attr.h"
@@ -17,7 +22,7 @@
  * ksm_hint_attr_init - allocate an empty attribute table
  * @t: the table to set up
  * @size: number of entries, at least one
- * @seed: random bucket seed
+ * @seed: random bucket key; hashed into the table's siphash key
  *
  * May sleep.
  *
@@ -42,7 +47,8 @@ int ksm_hint_attr_init(struct ksm_hint_attr_table *t, unsigned int size,
 		list_add_tail(&t->ents[i].lru, &t->free);
 	t->size = size;
 	t->used = 0;
-	t->seed = seed;
+	t->key.key[0] = seed;
+	t->key.key[1] = get_random_u64();
 	return 0;
 }
 
@@ -83,9 +89,9 @@ void ksm_hint_attr_replace(struct ksm_hint_attr_table *live,
 static struct hlist_head *ksm_hint_attr_bucket(struct ksm_hint_attr_table *t,
 					       u64 file_key, u64 index)
 {
-	u64 h = file_key ^ t->seed ^ (index * GOLDEN_RATIO_64);
+	u64 h = siphash_2u64(file_key, index, &t->key);
 
-	return &t->buckets[hash_64(h, t->hash_bits)];
+	return &t->buckets[h & ((1ULL << t->hash_bits) - 1)];
 }
 
 /**
@@ -139,7 +145,9 @@ void ksm_hint_attr_remove(struct ksm_hint_attr_table *t,
  * @src_id: id of the source that holds the page
  * @addr: the page's address in that source's mm
  *
- * The caller has checked that the attribute is not in @t yet.
+ * The caller has checked that the attribute is not in @t yet.  A full
+ * chain gives up its oldest entry (entries are added at the head), so
+ * chains never exceed KSM_HINT_ATTR_CHAIN entries.
  *
  * Return: the new entry.
  */
@@ -147,8 +155,16 @@ struct ksm_hint_attr *ksm_hint_attr_insert(struct ksm_hint_attr_table *t,
 					   u64 file_key, u64 index,
 					   u64 src_id, unsigned long addr)
 {
-	struct ksm_hint_attr *a;
+	struct hlist_head *bucket = ksm_hint_attr_bucket(t, file_key, index);
+	struct ksm_hint_attr *a, *last = NULL;
+	unsigned int depth = 0;
 
+	hlist_for_each_entry(a, bucket, hnode) {
+		last = a;
+		depth++;
+	}
+	if (depth >= KSM_HINT_ATTR_CHAIN)
+		ksm_hint_attr_remove(t, last);
 	if (list_empty(&t->free))
 		ksm_hint_attr_remove(t, list_first_entry(&t->lru,
 							 struct ksm_hint_attr,
@@ -158,7 +174,7 @@ struct ksm_hint_attr *ksm_hint_attr_insert(struct ksm_hint_attr_table *t,
 	a->index = index;
 	a->src_id = src_id;
 	a->addr = addr;
-	hlist_add_head(&a->hnode, ksm_hint_attr_bucket(t, file_key, index));
+	hlist_add_head(&a->hnode, bucket);
 	list_move_tail(&a->lru, &t->lru);
 	t->used++;
 	return a;

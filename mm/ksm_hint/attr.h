@@ -7,7 +7,11 @@
 #define _MM_KSM_HINT_ATTR_H
 
 #include <linux/list.h>
+#include <linux/siphash.h>
 #include <linux/types.h>
+
+/* Most entries one bucket chain holds; bounds the compares per lookup. */
+#define KSM_HINT_ATTR_CHAIN	8
 
 struct ksm_hint_attr {
 	struct hlist_node hnode;
@@ -26,7 +30,7 @@ struct ksm_hint_attr_table {
 	unsigned int size;
 	unsigned int used;
 	unsigned int hash_bits;
-	u64 seed;
+	siphash_key_t key;		/* random: guests cannot aim at a chain */
 };
 
 int ksm_hint_attr_init(struct ksm_hint_attr_table *t, unsigned int size,

@@ -29,6 +29,7 @@
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -187,19 +188,25 @@ static unsigned int kh_take_tokens(struct ksm_hint_source *src,
 				   unsigned int nr)
 {
 	unsigned int rate = READ_ONCE(ksm_hint_rate);
-	unsigned long now = jiffies, add;
+	unsigned long now = jiffies, elapsed = now - src->tb_stamp, add;
 
 	if (!rate)
 		return nr;
-	/* Clamp first: a long idle time times the rate must not overflow. */
-	add = min_t(unsigned long, now - src->tb_stamp, HZ) * rate / HZ;
-	if (add) {
-		/* Burst of at most one second's worth. */
-		src->tb_tokens = min_t(unsigned long, src->tb_tokens + add,
-				       rate);
-		src->tb_stamp = now;
-	} else if (src->tb_tokens > rate) {
+	if (elapsed >= HZ) {
+		/* Idle for a second or more: a full bucket, no overflow. */
 		src->tb_tokens = rate;
+		src->tb_stamp = now;
+	} else {
+		add = elapsed * rate / HZ;
+		if (add) {
+			src->tb_tokens = min_t(unsigned long,
+					       src->tb_tokens + add, rate);
+			/* Keep the fraction of a token already earned. */
+			src->tb_stamp += add * HZ / rate;
+		} else if (src->tb_tokens > rate) {
+			/* The rate was lowered. */
+			src->tb_tokens = rate;
+		}
 	}
 	nr = min_t(unsigned long, nr, src->tb_tokens);
 	src->tb_tokens -= nr;
@@ -213,11 +220,14 @@ static unsigned int kh_take_tokens(struct ksm_hint_source *src,
  * @nr: number of entries in @ents
  *
  * Never sleeps and never waits for ksmd: usable on a vCPU exit.  Entries
- * are consumed in order; an entry of unknown kind is skipped and counted
- * in hints_rejected.  When the source's vm_hint_rate is used up the rest
- * is not consumed and is counted in hints_rate_limited.
+ * are consumed in order, each costing one token of the source's
+ * vm_hint_rate whether it is valid or not.  An entry of unknown kind
+ * (front ends mark entries they found bad with KSM_HINT_KIND_INVALID) is
+ * skipped and counted in hints_rejected.  When the tokens run out the rest
+ * is not looked at and is counted in hints_rate_limited.
  *
- * Return: the number of leading entries consumed (processed or rejected).
+ * Return: the number of leading entries consumed (processed or rejected);
+ * less than @nr only when the rate limit stopped the batch.
  */
 int ksm_hint_submit(struct ksm_hint_source *src,
 		    const struct ksm_hint_entry *ents, unsigned int nr)
@@ -229,22 +239,20 @@ int ksm_hint_submit(struct ksm_hint_source *src,
 		return 0;
 	spin_lock_irqsave(&ksm_hint_lock, flags);
 	n = kh_take_tokens(src, nr);
-	if (ksm_hint_stack.slots && ksm_hint_attrs.ents) {
-		for (i = 0; i < n; i++) {
-			const struct ksm_hint_entry *e = &ents[i];
+	for (i = 0; i < n; i++) {
+		const struct ksm_hint_entry *e = &ents[i];
 
-			if (e->kind < KSM_HINT_KIND_READ ||
-			    e->kind > KSM_HINT_KIND_ZERO) {
-				bad++;
-				continue;
-			}
-			trace_ksm_hint_received(src->id, e->addr, e->file_key,
-						e->index, e->kind);
-			kh_process(src, e);
-			ok++;
+		/* Without tables (failed init) every hint is rejected. */
+		if (e->kind < KSM_HINT_KIND_READ ||
+		    e->kind > KSM_HINT_KIND_ZERO ||
+		    unlikely(!ksm_hint_stack.slots || !ksm_hint_attrs.ents)) {
+			bad++;
+			continue;
 		}
-	} else {
-		bad = n;
+		trace_ksm_hint_received(src->id, e->addr, e->file_key,
+					e->index, e->kind);
+		kh_process(src, e);
+		ok++;
 	}
 	src->received += ok;
 	src->rejected += bad;
@@ -260,22 +268,6 @@ int ksm_hint_submit(struct ksm_hint_source *src,
 	return n;
 }
 EXPORT_SYMBOL_GPL(ksm_hint_submit);
-
-/**
- * ksm_hint_note_rejected - count hints the caller rejected itself
- * @src: the source the hints came from
- * @nr: how many were rejected (bad gfn, kind, reserved field, ...)
- */
-void ksm_hint_note_rejected(struct ksm_hint_source *src, unsigned int nr)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&ksm_hint_lock, flags);
-	src->rejected += nr;
-	spin_unlock_irqrestore(&ksm_hint_lock, flags);
-	kh_stat_add(KSM_HINT_STAT_REJECTED, nr);
-}
-EXPORT_SYMBOL_GPL(ksm_hint_note_rejected);
 
 /**
  * ksm_hint_vm_default - whether VMs hint unless their VMM says otherwise
@@ -310,6 +302,35 @@ enum ksm_hint_mode ksm_hint_get_mode(void)
 bool ksm_hint_pending(void)
 {
 	return READ_ONCE(ksm_hint_stack.count) != 0;
+}
+
+/**
+ * ksm_hint_stack_entries - hints waiting on the stack
+ *
+ * Return: the value of /sys/kernel/mm/ksm_hint/hint_stack_entries.
+ */
+unsigned int ksm_hint_stack_entries(void)
+{
+	return READ_ONCE(ksm_hint_stack.count);
+}
+
+/**
+ * ksm_hint_sources_show - list the live hint sources and their counters
+ * @m: the seq_file of /sys/kernel/debug/ksm_hint/sources
+ *
+ * One line per source: id, name, hints received, rejected, rate limited.
+ */
+void ksm_hint_sources_show(struct seq_file *m)
+{
+	struct ksm_hint_source *src;
+	unsigned int bkt;
+
+	spin_lock_irq(&ksm_hint_lock);
+	hash_for_each(ksm_hint_sources, bkt, src, hnode)
+		seq_printf(m, "%llu %s received=%lu rejected=%lu rate_limited=%lu\n",
+			   src->id, src->name, src->received, src->rejected,
+			   src->rate_limited);
+	spin_unlock_irq(&ksm_hint_lock);
 }
 
 /**

@@ -46,7 +46,11 @@ enum ksm_hint_stat {
 
 extern const char * const ksm_hint_mode_names[3];
 
+struct seq_file;
+
 long ksm_hint_stat_read(enum ksm_hint_stat stat);
+unsigned int ksm_hint_stack_entries(void);
+void ksm_hint_sources_show(struct seq_file *m);
 void ksm_hint_set_mode(enum ksm_hint_mode mode);
 unsigned int ksm_hint_stack_capacity(void);
 int ksm_hint_resize_stack(unsigned int size);

@@ -4,7 +4,8 @@
  *
  * Root writes records to /sys/kernel/debug/ksm_hint/submit to hint pages
  * of its own anonymous memory, so the mm side can be tested without KVM.
- * Each open file is one hint source bound to the opener's mm.
+ * Each open file is one hint source bound to the opener's mm.  The
+ * sources file lists every live source (VMs too) with its counters.
  */
 
 #include <linux/capability.h>
@@ -12,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/ksm_hint.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -70,8 +72,7 @@ static ssize_t kh_debugfs_write(struct file *file, const char __user *ubuf,
 	}
 	while (done < nrec) {
 		unsigned int n = min_t(size_t, nrec - done, KH_DEBUGFS_BATCH);
-		unsigned int i, valid = 0, bad = 0;
-		int acc;
+		unsigned int i, acc;
 
 		if (copy_from_user(recs, ubuf + done * sizeof(*recs),
 				   n * sizeof(*recs))) {
@@ -79,29 +80,24 @@ static ssize_t kh_debugfs_write(struct file *file, const char __user *ubuf,
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			if (recs[i].reserved || recs[i].addr >= TASK_SIZE) {
-				bad++;
-				continue;
-			}
-			ents[valid].addr = recs[i].addr;
-			ents[valid].file_key = recs[i].file_key;
-			ents[valid].index = recs[i].index;
-			ents[valid].kind = recs[i].kind;
-			valid++;
+			ents[i].addr = recs[i].addr;
+			ents[i].file_key = recs[i].file_key;
+			ents[i].index = recs[i].index;
+			ents[i].kind = recs[i].kind;
+			/* The core skips and counts entries marked invalid. */
+			if (recs[i].reserved || recs[i].addr >= TASK_SIZE)
+				ents[i].kind = KSM_HINT_KIND_INVALID;
 		}
-		if (bad)
-			ksm_hint_note_rejected(src, bad);
-		acc = ksm_hint_submit(src, ents, valid);
-		done += n;
-		if (acc < valid) {
-			/* Rate limited: report what was taken, stop. */
-			done -= valid - acc;
-			break;
-		}
+		acc = ksm_hint_submit(src, ents, n);
+		done += acc;
+		if (acc < n)
+			break;	/* rate limited: report the consumed prefix */
 		cond_resched();
 	}
-	if (!ret || done)
+	if (done)
 		ret = done * sizeof(*recs);
+	else if (!ret)
+		ret = -EAGAIN;	/* rate limited before the first record */
 out:
 	kfree(recs);
 	kfree(ents);
@@ -116,8 +112,15 @@ static const struct file_operations kh_debugfs_fops = {
 	.llseek = noop_llseek,
 };
 
+static int kh_sources_show(struct seq_file *m, void *unused)
+{
+	ksm_hint_sources_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kh_sources);
+
 /**
- * ksm_hint_debugfs_init - create /sys/kernel/debug/ksm_hint/submit
+ * ksm_hint_debugfs_init - create /sys/kernel/debug/ksm_hint/{submit,sources}
  *
  * Called once by the core.  debugfs failures are not fatal.
  */
@@ -126,4 +129,5 @@ void __init ksm_hint_debugfs_init(void)
 	struct dentry *dir = debugfs_create_dir("ksm_hint", NULL);
 
 	debugfs_create_file("submit", 0200, dir, NULL, &kh_debugfs_fops);
+	debugfs_create_file("sources", 0400, dir, NULL, &kh_sources_fops);
 }

@@ -111,6 +111,12 @@ static ssize_t attr_table_entries_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", ksm_hint_attr_entries());
 }
 
+static ssize_t hint_stack_entries_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", ksm_hint_stack_entries());
+}
+
 #define KH_ATTR_RW(_name) \
 	static struct kobj_attribute _name##_attr = __ATTR_RW(_name)
 #define KH_STAT_RO(_name, _stat)					\
@@ -137,6 +143,8 @@ KH_STAT_RO(pages_merged, KSM_HINT_STAT_MERGED);
 KH_STAT_RO(hash_table_pages, KSM_HINT_STAT_TABLE_PAGES);
 static struct kobj_attribute attr_table_entries_attr =
 	__ATTR_RO(attr_table_entries);
+static struct kobj_attribute hint_stack_entries_attr =
+	__ATTR_RO(hint_stack_entries);
 
 static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&mode_attr.attr,
@@ -153,6 +161,7 @@ static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&pages_merged_attr.attr,
 	&hash_table_pages_attr.attr,
 	&attr_table_entries_attr.attr,
+	&hint_stack_entries_attr.attr,
 	NULL,
 };
 

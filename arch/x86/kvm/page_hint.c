@@ -85,19 +85,19 @@ static bool kvm_page_hint_kind_valid(u32 kind)
  * Entries naming a gfn outside the VM's user memslots, an unknown kind or
  * a non-zero reserved field are skipped and counted in hints_rejected.
  *
- * Return: the number of entries consumed, valid or skipped; fewer than @nr
- * when the VM's hint rate limit dropped the rest.  -KVM_ENOSYS when hinting
- * is off for the VM, -KVM_EINVAL for bad @flags, @nr or alignment and
- * -KVM_EFAULT when the batch cannot be read.
+ * Return: r >= 0 when entries [0, r) were consumed, each accepted or
+ * skipped as bad; r < @nr only when the VM's hint rate limit ran out, and
+ * then entries [r, @nr) were not looked at (the guest may send them again
+ * later).  -KVM_ENOSYS when hinting is off for the VM, -KVM_EINVAL for bad
+ * @flags, @nr or alignment and -KVM_EFAULT when the batch cannot be read.
  */
 unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 				      unsigned long nr, unsigned long flags)
 {
 	struct kvm_page_hint_entry gents[PAGE_HINT_CHUNK];
 	struct ksm_hint_entry hents[PAGE_HINT_CHUNK];
-	unsigned int i, n, done, valid, bad = 0, dropped = 0;
 	struct ksm_hint_source *src;
-	unsigned long ret;
+	unsigned int i, n, done, acc;
 
 	src = kvm_page_hint_source(vcpu->kvm);
 	if (!src)
@@ -115,37 +115,26 @@ unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 		 * unless the VMM changes the mapping under the guest's feet.
 		 */
 		if (kvm_vcpu_read_guest(vcpu, gpa + done * PAGE_HINT_ENTRY_SIZE,
-					gents, n * PAGE_HINT_ENTRY_SIZE)) {
-			ret = -KVM_EFAULT;
-			goto out;
-		}
-		for (i = 0, valid = 0; i < n; i++) {
+					gents, n * PAGE_HINT_ENTRY_SIZE))
+			return -KVM_EFAULT;
+		for (i = 0; i < n; i++) {
 			const struct kvm_page_hint_entry *g = &gents[i];
-			unsigned long hva;
+			struct ksm_hint_entry *h = &hents[i];
 
-			if (g->reserved || !kvm_page_hint_kind_valid(g->kind)) {
-				bad++;
-				continue;
-			}
-			hva = kvm_page_hint_gfn_to_hva(vcpu, g->gfn);
-			if (kvm_is_error_hva(hva)) {
-				bad++;
-				continue;
-			}
-			hents[valid].addr = hva;
-			hents[valid].file_key = g->file_key;
-			hents[valid].index = g->index;
-			hents[valid].kind = g->kind;
-			valid++;
+			h->addr = kvm_page_hint_gfn_to_hva(vcpu, g->gfn);
+			h->file_key = g->file_key;
+			h->index = g->index;
+			h->kind = g->kind;
+			/* The core skips and counts what is marked invalid. */
+			if (g->reserved || !kvm_page_hint_kind_valid(g->kind) ||
+			    kvm_is_error_hva(h->addr))
+				h->kind = KSM_HINT_KIND_INVALID;
 		}
-		if (valid)
-			dropped += valid - ksm_hint_submit(src, hents, valid);
+		acc = ksm_hint_submit(src, hents, n);
+		if (acc < n)
+			return done + acc;	/* rate limited */
 	}
-	ret = nr - dropped;
-out:
-	if (bad)
-		ksm_hint_note_rejected(src, bad);
-	return ret;
+	return nr;
 }
 
 /**

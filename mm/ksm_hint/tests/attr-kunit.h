@@ -55,6 +55,34 @@ static void kh_test_attr_flood(struct kunit *test)
 	ksm_hint_attr_free(&t);
 }
 
+/* Even if a guest found colliding keys, a chain holds at most 8 entries. */
+static void kh_test_attr_chain_cap(struct kunit *test)
+{
+	struct ksm_hint_attr_table t;
+	struct ksm_hint_attr *a;
+	unsigned int b, depth, used = 0;
+	u64 i;
+
+	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&t, 64, 7), 0);
+	/* Two buckets for 64 entries: every insert lands in a long chain. */
+	t.hash_bits = 1;
+	for (i = 0; i < 64; i++) {
+		ksm_hint_attr_insert(&t, 300, i, 1, 0);
+		KUNIT_EXPECT_NOT_NULL(test, ksm_hint_attr_lookup(&t, 300, i));
+	}
+	for (b = 0; b < 2; b++) {
+		depth = 0;
+		hlist_for_each_entry(a, &t.buckets[b], hnode)
+			depth++;
+		KUNIT_EXPECT_LE(test, depth, (unsigned int)KSM_HINT_ATTR_CHAIN);
+		used += depth;
+	}
+	/* The count and the free list agree with what the chains hold. */
+	KUNIT_EXPECT_EQ(test, t.used, used);
+	KUNIT_EXPECT_EQ(test, list_count_nodes(&t.free), (size_t)(64 - used));
+	ksm_hint_attr_free(&t);
+}
+
 static void kh_test_attr_replace(struct kunit *test)
 {
 	struct ksm_hint_attr_table live, fresh;
@@ -82,6 +110,7 @@ static void kh_test_attr_replace(struct kunit *test)
 static struct kunit_case ksm_hint_attr_test_cases[] = {
 	KUNIT_CASE(kh_test_attr_lookup_evict),
 	KUNIT_CASE(kh_test_attr_flood),
+	KUNIT_CASE(kh_test_attr_chain_cap),
 	KUNIT_CASE(kh_test_attr_replace),
 	{},
 };
