@@ -37,6 +37,8 @@ step() {	# step <name> <command...>: a build step; stop on failure
 t0=$(date +%s)
 
 step "packages installed" bash "$RIG_TOP/rig/deps.sh"
+# The rig's own failure paths (a broken patch, missing packages).
+bash "$RIG_TOP/rig/rig-selftest.sh" | tee -a "$results" | grep -v '^  | ' || true
 step "tree assembled (pristine + patches/series + owned files)" bash "$RIG_TOP/rig/tree.sh"
 
 # checkpatch --strict on every patch and every owned C source.

@@ -42,6 +42,7 @@ struct ksm_hint_source *ksm_hint_source_create(struct mm_struct *mm,
 void ksm_hint_source_destroy(struct ksm_hint_source *src);
 int ksm_hint_submit(struct ksm_hint_source *src,
 		    const struct ksm_hint_entry *ents, unsigned int nr);
+void ksm_hint_note_rate_limited(struct ksm_hint_source *src, unsigned int nr);
 bool ksm_hint_vm_default(void);
 #else
 static inline struct ksm_hint_source *
@@ -59,6 +60,11 @@ static inline int ksm_hint_submit(struct ksm_hint_source *src,
 				  unsigned int nr)
 {
 	return 0;
+}
+
+static inline void ksm_hint_note_rate_limited(struct ksm_hint_source *src,
+					      unsigned int nr)
+{
 }
 
 static inline bool ksm_hint_vm_default(void)

@@ -270,6 +270,28 @@ int ksm_hint_submit(struct ksm_hint_source *src,
 EXPORT_SYMBOL_GPL(ksm_hint_submit);
 
 /**
+ * ksm_hint_note_rate_limited - count hints a front end did not submit
+ * @src: the source the hints came from
+ * @nr: entries of a batch left after ksm_hint_submit() ran out of tokens
+ *
+ * Front ends that submit a batch in chunks stop at the first chunk the
+ * rate limit cut short; the entries of the chunks after it count here,
+ * so that hints_rate_limited covers the whole unconsumed rest.
+ */
+void ksm_hint_note_rate_limited(struct ksm_hint_source *src, unsigned int nr)
+{
+	unsigned long flags;
+
+	if (!nr)
+		return;
+	spin_lock_irqsave(&ksm_hint_lock, flags);
+	src->rate_limited += nr;
+	spin_unlock_irqrestore(&ksm_hint_lock, flags);
+	kh_stat_add(KSM_HINT_STAT_RATE_LIMITED, nr);
+}
+EXPORT_SYMBOL_GPL(ksm_hint_note_rate_limited);
+
+/**
  * ksm_hint_vm_default - whether VMs hint unless their VMM says otherwise
  *
  * Return: the value of /sys/kernel/mm/ksm_hint/vm_default.

@@ -90,8 +90,11 @@ static ssize_t kh_debugfs_write(struct file *file, const char __user *ubuf,
 		}
 		acc = ksm_hint_submit(src, ents, n);
 		done += acc;
-		if (acc < n)
-			break;	/* rate limited: report the consumed prefix */
+		if (acc < n) {
+			/* Rate limited: count the rest, report the prefix. */
+			ksm_hint_note_rate_limited(src, nrec - done - (n - acc));
+			break;
+		}
 		cond_resched();
 	}
 	if (done)

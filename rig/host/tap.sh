@@ -4,18 +4,22 @@
 # The program's own output is kept, indented, for the log.
 
 # run_tap <prefix> <timeout> <program> [args...]
+# With RIG_TAP_STRICT=1 (the project's own tests, which must run in the
+# rig's host) a skipped test or a skipped program is a failure.
 run_tap() {
 	prefix=$1 tmo=$2; shift 2
+	strict=${RIG_TAP_STRICT:-0}
 	out=/tmp/tap.$$
 	timeout "$tmo" "$@" > $out 2>&1
 	rc=$?
 	sed 's/^/  | /' $out
-	awk -v p="$prefix" '
+	awk -v p="$prefix" -v strict="$strict" '
 		/^ok [0-9]+/ || /^not ok [0-9]+/ {
 			ok = ($1 == "ok"); sub(/^(not )?ok [0-9]+ (- )?/, "")
 			skip = ($0 ~ /# *[Ss][Kk][Ii][Pp]/); sub(/ *#.*$/, "")
 			n++
-			if (skip) print "SKIP: " p ": " $0
+			if (skip && strict == 1) print "FAIL: " p ": " $0 " (skipped)"
+			else if (skip) print "SKIP: " p ": " $0
 			else if (ok) print "PASS: " p ": " $0
 			else print "FAIL: " p ": " $0
 		}
@@ -23,9 +27,13 @@ run_tap() {
 	grep -v '^NORESULT$' $out.res
 	# A crash, a timeout or a run that reported nothing is a failure.
 	if grep -q '^NORESULT$' $out.res; then
-		[ $rc = 4 ] && echo "SKIP: $prefix (exit 4, skipped)" ||
+		if [ $rc = 4 ] && [ "$strict" != 1 ]; then
+			echo "SKIP: $prefix (exit 4, skipped)"
+		else
 			echo "FAIL: $prefix: no TAP results (exit $rc)"
-	elif [ $rc != 0 ] && [ $rc != 4 ] && ! grep -q '^FAIL' $out.res; then
+		fi
+	elif [ $rc != 0 ] && { [ $rc != 4 ] || [ "$strict" = 1 ]; } &&
+		! grep -q '^FAIL' $out.res; then
 		echo "FAIL: $prefix: exit status $rc"
 	fi
 	rm -f $out $out.res
@@ -41,7 +49,8 @@ run_exit() {
 	rm -f /tmp/exit.$$
 	case $rc in
 	0) echo "PASS: $name" ;;
-	4) echo "SKIP: $name" ;;
+	4) [ "${RIG_TAP_STRICT:-0}" = 1 ] && echo "FAIL: $name (skipped)" ||
+		echo "SKIP: $name" ;;
 	*) echo "FAIL: $name (exit status $rc)" ;;
 	esac
 }

@@ -6,6 +6,7 @@
 d=/opt/selftests/ksm_hint
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+RIG_TAP_STRICT=1
 run_tap "ksm_hint_test" 600 $d/ksm_hint_test hint
 run_tap "ksm_hint_test (mode=hybrid)" 600 $d/ksm_hint_test hybrid
 run_exit "ksm_hint_bench" 600 $d/ksm_hint_bench -n 8192 -p 64 -s 100 -m 20 -t 120

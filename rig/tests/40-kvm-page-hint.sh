@@ -8,5 +8,6 @@ if dmesg | grep -q 'tsc: Unable to calibrate'; then
 	echo "note: host TSC not calibrated, KVM selftests will fail;" \
 		"boot the host with tsc_early_khz= (rig/vm-run.sh -a)"
 fi
+RIG_TAP_STRICT=1
 run_tap "kvm page_hint_test" 600 $d/page_hint_test
 run_tap "kvm page_hint_hostile_test" 900 $d/page_hint_hostile_test -n 20000

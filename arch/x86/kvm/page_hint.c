@@ -131,8 +131,11 @@ unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 				h->kind = KSM_HINT_KIND_INVALID;
 		}
 		acc = ksm_hint_submit(src, hents, n);
-		if (acc < n)
-			return done + acc;	/* rate limited */
+		if (acc < n) {
+			/* Rate limited: the rest counts as such, unread. */
+			ksm_hint_note_rate_limited(src, nr - done - n);
+			return done + acc;
+		}
 	}
 	return nr;
 }

@@ -18,6 +18,7 @@
 #define KSM_DIR		"/sys/kernel/mm/ksm/"
 #define HINT_DIR	"/sys/kernel/mm/ksm_hint/"
 #define SUBMIT_PATH	"/sys/kernel/debug/ksm_hint/submit"
+#define SOURCES_PATH	"/sys/kernel/debug/ksm_hint/sources"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -128,7 +129,11 @@ static inline double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Submit @n records; returns records accepted or -errno. */
+/*
+ * Submit @n records.  Returns the records consumed (each one accepted, or
+ * skipped as bad and counted in hints_rejected), fewer than @n only when
+ * the source's vm_hint_rate ran out; or -errno.
+ */
 static inline long submit(int fd, const struct hint_rec *recs, size_t n)
 {
 	ssize_t r = write(fd, recs, n * sizeof(*recs));
