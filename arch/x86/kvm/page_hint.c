@@ -24,20 +24,36 @@
 
 static_assert(PAGE_HINT_ENTRY_SIZE == 32);
 
-static struct ksm_hint_source *kvm_page_hint_install(struct kvm *kvm)
+/* kvm->arch.page_hint_src of a VM whose VMM turned hinting off. */
+#define PAGE_HINT_OFF	((struct ksm_hint_source *)1UL)
+
+/*
+ * Install a hint source for @kvm unless one is there.  Sources and the
+ * "off" mark are published with cmpxchg(), so a vCPU's first hint and the
+ * VMM's KVM_ENABLE_CAP can race.  Only the VMM (@by_vmm) may replace its
+ * own "off".  Returns the VM's source, NULL if hinting is off, or an
+ * ERR_PTR() when no source could be made.
+ */
+static struct ksm_hint_source *kvm_page_hint_install(struct kvm *kvm,
+						     bool by_vmm)
 {
+	struct ksm_hint_source **slot = &kvm->arch.page_hint_src;
 	struct ksm_hint_source *src, *old;
 
 	src = ksm_hint_source_create(kvm->mm, kvm->stats_id);
 	if (IS_ERR(src))
 		return src;
-	/* A vCPU or the VMM may have installed one meanwhile: keep theirs. */
-	old = cmpxchg(&kvm->arch.page_hint_src, NULL, src);
-	if (old) {
-		ksm_hint_source_destroy(src);
-		return old;
+	old = cmpxchg(slot, NULL, src);
+	if (old == PAGE_HINT_OFF && by_vmm) {
+		old = cmpxchg(slot, PAGE_HINT_OFF, src);
+		if (old == PAGE_HINT_OFF)
+			old = NULL;
 	}
-	return src;
+	if (!old)
+		return src;
+	/* Someone else won: keep theirs. */
+	ksm_hint_source_destroy(src);
+	return old == PAGE_HINT_OFF ? NULL : old;
 }
 
 /*
@@ -51,9 +67,11 @@ static struct ksm_hint_source *kvm_page_hint_source(struct kvm *kvm)
 	/* Pairs with the cmpxchg() that published the source. */
 	struct ksm_hint_source *src = smp_load_acquire(&kvm->arch.page_hint_src);
 
+	if (src == PAGE_HINT_OFF)
+		return NULL;
 	if (src || !ksm_hint_vm_default())
 		return src;
-	src = kvm_page_hint_install(kvm);
+	src = kvm_page_hint_install(kvm, false);
 	return IS_ERR(src) ? NULL : src;
 }
 
@@ -143,22 +161,31 @@ unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 /**
  * kvm_page_hint_enable_cap - KVM_ENABLE_CAP(KVM_CAP_PAGE_HINT) on a VM
  * @kvm: the VM
- * @cap: args[0] must be 1 (enable); hinting cannot be turned off again
+ * @cap: args[0] is 1 to turn hinting on, 0 to keep it off whatever
+ *	/sys/kernel/mm/ksm_hint/vm_default says
  *
- * Return: 0 on success, -EINVAL for bad arguments, or the error from
- * creating the VM's hint source.
+ * Hinting that is on stays on until the VM is destroyed.
+ *
+ * Return: 0 on success, -EINVAL for bad arguments, -EBUSY for 0 when
+ * hinting is on already, or the error from creating the VM's hint source.
  */
 int kvm_page_hint_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
 {
 	struct ksm_hint_source *src;
 
-	if (cap->args[0] != 1)
+	switch (cap->args[0]) {
+	case 0:
+		src = cmpxchg(&kvm->arch.page_hint_src, NULL, PAGE_HINT_OFF);
+		return !src || src == PAGE_HINT_OFF ? 0 : -EBUSY;
+	case 1:
+		/* On already: nothing to do, and nothing dereferenced. */
+		src = READ_ONCE(kvm->arch.page_hint_src);
+		if (src && src != PAGE_HINT_OFF)
+			return 0;
+		return PTR_ERR_OR_ZERO(kvm_page_hint_install(kvm, true));
+	default:
 		return -EINVAL;
-	/* Enabled already: nothing to do, and nothing dereferenced. */
-	if (READ_ONCE(kvm->arch.page_hint_src))
-		return 0;
-	src = kvm_page_hint_install(kvm);
-	return PTR_ERR_OR_ZERO(src);
+	}
 }
 
 /**
@@ -167,6 +194,7 @@ int kvm_page_hint_enable_cap(struct kvm *kvm, struct kvm_enable_cap *cap)
  */
 void kvm_page_hint_destroy_vm(struct kvm *kvm)
 {
-	ksm_hint_source_destroy(kvm->arch.page_hint_src);
+	if (kvm->arch.page_hint_src != PAGE_HINT_OFF)
+		ksm_hint_source_destroy(kvm->arch.page_hint_src);
 	kvm->arch.page_hint_src = NULL;
 }

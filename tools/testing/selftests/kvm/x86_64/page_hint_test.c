@@ -673,6 +673,33 @@ static void test_default_and_destroy(void)
 			 id, found);
 }
 
+/*
+ * KVM_CAP_PAGE_HINT with args[0] = 0 keeps hinting off even when
+ * vm_default is 1; once on, hinting cannot be turned off.
+ */
+static void test_opt_out(void)
+{
+	struct test_vm t4;
+	int r;
+
+	sysfs_write(KH "vm_default", "1");
+	test_vm_create(&t4);
+	set_entry(&t4, 0, t4.batch_gpa, FILE_KEY + 3, 0,
+		  KVM_PAGE_HINT_KIND_READ);
+	vm_enable_cap(t4.vm, KVM_CAP_PAGE_HINT, 0);
+	vm_enable_cap(t4.vm, KVM_CAP_PAGE_HINT, 0);
+	TEST_ASSERT_EQ(hcall(t4.vcpu, t4.batch_gpa, 1, 0),
+		       (uint64_t)-KVM_ENOSYS);
+	vm_enable_cap(t4.vm, KVM_CAP_PAGE_HINT, 1);
+	TEST_ASSERT_EQ(hcall(t4.vcpu, t4.batch_gpa, 1, 0), 1);
+	r = __vm_enable_cap(t4.vm, KVM_CAP_PAGE_HINT, 0);
+	TEST_ASSERT(r == -1 && errno == EBUSY,
+		    "KVM_CAP_PAGE_HINT 0 after 1: %d", r);
+	sysfs_write(KH "vm_default", "0");
+	kvm_vm_free(t4.vm);
+	ksft_test_result_pass("KVM_CAP_PAGE_HINT 0 keeps a VM out of vm_default\n");
+}
+
 int main(int argc, char *argv[])
 {
 	struct test_vm t;
@@ -682,7 +709,7 @@ int main(int argc, char *argv[])
 	TEST_REQUIRE(!access(KH "mode", W_OK));
 
 	ksft_print_header();
-	ksft_set_plan(20);
+	ksft_set_plan(21);
 
 	save_knobs();
 	atexit(restore_knobs);
@@ -696,6 +723,7 @@ int main(int argc, char *argv[])
 	test_merge(&t);
 	test_rate_limit(&t);
 	test_default_and_destroy();
+	test_opt_out();
 	kvm_vm_free(t.vm);
 
 	ksft_test_result(sysfs_read("/proc/sys/kernel/tainted") == taint,
