@@ -44,22 +44,54 @@ mkdir -p "$(dirname "$logfile")"
 # (KERN_INFO) on the console.
 tsc=$(awk '/^bogomips/ {printf "tsc_early_khz=%d", $3 * 500; exit}' /proc/cpuinfo)
 start=$(date +%s)
+: > "$logfile"
+
+# A host whose console stays silent this long is hung (every job prints
+# well within it): dump its vCPUs' state into the log and stop it, rather
+# than wait for the overall timeout.
+stall=${RIG_STALL_SECONDS:-600}
+(
+	while sleep 20; do
+		[ -f "$tmp/qemu.pid" ] || continue
+		kill -0 "$(cat "$tmp/qemu.pid")" 2>/dev/null || exit 0
+		idle=$(( $(date +%s) - $(stat -c %Y "$logfile") ))
+		[ "$idle" -ge "$stall" ] || continue
+		{
+			echo "rig: host console silent for ${idle}s: dumping its vCPUs and stopping it"
+			python3 "$RIG_TOP/rig/host-dump.py" "$tmp/mon.sock" \
+				"$KOBJ/System.map" 2>&1
+		} >> "$logfile"
+		touch "$tmp/stalled"
+		kill "$(cat "$tmp/qemu.pid")"
+		exit 0
+	done
+) &
+watchdog=$!
+trap 'kill $watchdog 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
 set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
 	-cpu max -m "$mem" -nographic -nic none -no-reboot \
+	-monitor unix:"$tmp/mon.sock",server=on,wait=off \
+	-pidfile "$tmp/qemu.pid" \
 	-kernel "$KIMAGE" -initrd "$tmp/initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=7 $tsc $append" < /dev/null 2>&1 |
 	if [ $quiet = 1 ]; then
-		cat > "$logfile"
+		cat >> "$logfile"
 	elif [ "${RIG_SHOW_KERNEL:-0}" = 1 ]; then
-		tee "$logfile"
+		tee -a "$logfile"
 	else	# job output only; kernel messages stay in the log
-		tee "$logfile" | grep --line-buffered -v -E '^.?\[ *[0-9]+\.[0-9]+\] '
+		tee -a "$logfile" | grep --line-buffered -v -E '^.?\[ *[0-9]+\.[0-9]+\] '
 	fi
 qrc=${PIPESTATUS[0]}
 set -e
 elapsed=$(( $(date +%s) - start ))
 
+if [ -f "$tmp/stalled" ]; then
+	echo "rig: host hung: console silent for ${stall}s (vCPU state at the end of $logfile)" >&2
+	grep '^rig: host' "$logfile" >&2
+	exit 124
+fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "rig: host timed out after ${timeout}s (console log: $logfile)" >&2
 	exit 124

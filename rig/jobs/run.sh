@@ -11,8 +11,8 @@ if [ -w /sys/kernel/mm/ksm_hint/mode ]; then
 fi
 echo "run: starting 2 guests of ${GUEST_MEM} MiB (KSM mode: $mode)"
 echo 1 > $ksm/use_zero_pages
-guest_start 0; guest_start 1
-guest_wait 0 && guest_wait 1 || exit 1
+# One after the other (see rig/tests/50-nested-smoke.sh).
+guest_start 0 && guest_wait 0 && guest_start 1 && guest_wait 1 || exit 1
 echo "run: both guests booted and read their disks; starting KSM" \
 	"(pages_to_scan=500, sleep_millisecs=20)"
 echo 500 > $ksm/pages_to_scan

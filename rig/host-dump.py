@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Dump the vCPU state of a stalled emulated host through QEMU's HMP
+monitor socket, with each vCPU's RIP resolved against System.map, so that
+a hang leaves a trace in the console log.
+
+Usage: host-dump.py <monitor-socket> <System.map>
+"""
+import bisect
+import re
+import socket
+import sys
+import time
+
+
+def hmp(sock, cmd):
+    sock.sendall((cmd + "\n").encode())
+    out, end = b"", time.time() + 5
+    while time.time() < end:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out.decode(errors="replace")
+
+
+def load_map(path):
+    syms = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[1] in "tTwW":
+                syms.append((int(parts[0], 16), parts[2]))
+    syms.sort()
+    return syms
+
+
+def resolve(syms, addr):
+    i = bisect.bisect_right([a for a, _ in syms], addr) - 1
+    if i < 0:
+        return "?"
+    return "%s+0x%x" % (syms[i][1], addr - syms[i][0])
+
+
+def rips(sock, cpus):
+    out = []
+    for cpu in cpus:
+        hmp(sock, "cpu %s" % cpu)
+        m = re.search(r"[RE]IP=([0-9a-f]+)", hmp(sock, "info registers"))
+        out.append(int(m.group(1), 16) if m else None)
+    return out
+
+
+def main():
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(sys.argv[1])
+    sock.settimeout(1)
+    hmp(sock, "")
+    cpus = re.findall(r"CPU #(\d+)", hmp(sock, "info cpus"))
+    syms = load_map(sys.argv[2])
+    for _ in range(4):  # a few samples: spinning or stopped, and where?
+        print("rig: host vCPUs at " + ", ".join(
+            "%s: %s" % (c, resolve(syms, r) if r else "?")
+            for c, r in zip(cpus, rips(sock, cpus))))
+        time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    main()
