@@ -24,6 +24,11 @@ expect_failure() {
 	fi
 }
 
+# tree_in <build-dir> <tarball>: make tree with the copy of the rig below.
+tree_in() {
+	env RIG_BUILD="$1" KSRC_TAR="$2" bash "$tmp/repo/rig/tree.sh"
+}
+
 # A minimal "kernel source package" and a copy of the repository whose
 # series holds one patch that cannot apply to it.
 mkdir -p "$tmp/pkg/linux-source-6.12/mm"
@@ -46,8 +51,7 @@ EOF
 echo 0001-mm-ksm-broken.patch > "$tmp/repo/patches/series"
 expect_failure "a patch that does not apply stops make tree, naming it" \
 	'rig: error: patch .*0001-mm-ksm-broken.patch does not apply' \
-	env RIG_BUILD="$tmp/build" KSRC_TAR="$tmp/linux-source-6.12.tar.xz" \
-	bash "$tmp/repo/rig/tree.sh"
+	tree_in "$tmp/build" "$tmp/linux-source-6.12.tar.xz"
 
 # The same tree with a good patch assembles, so the failure above was the
 # patch's and not the harness's.
@@ -62,8 +66,7 @@ Subject: [PATCH] a patch that applies
  int ksm_line_two;
 EOF
 rm -rf "$tmp/build"
-if env RIG_BUILD="$tmp/build" KSRC_TAR="$tmp/linux-source-6.12.tar.xz" \
-	bash "$tmp/repo/rig/tree.sh" > "$tmp/out" 2>&1 &&
+if tree_in "$tmp/build" "$tmp/linux-source-6.12.tar.xz" > "$tmp/out" 2>&1 &&
 	grep -q ksm_line_one_changed "$tmp/build/linux/mm/ksm.c"; then
 	echo "PASS: rig: a patch that applies assembles the tree"
 else
@@ -74,8 +77,7 @@ fi
 # The kernel source package missing.
 expect_failure "a missing linux-source-6.12 package is named with the fix" \
 	'install the linux-source-6.12 package' \
-	env RIG_BUILD="$tmp/build2" KSRC_TAR="$tmp/nonexistent.tar.xz" \
-	bash "$tmp/repo/rig/tree.sh"
+	tree_in "$tmp/build2" "$tmp/nonexistent.tar.xz"
 
 # Any other missing package: deps.sh --check names it and the command to
 # run as root.  A package name that cannot exist stands in for it.

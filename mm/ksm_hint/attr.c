@@ -22,14 +22,14 @@
  * ksm_hint_attr_init - allocate an empty attribute table
  * @t: the table to set up
  * @size: number of entries, at least one
- * @seed: random bucket key; hashed into the table's siphash key
+ *
+ * Each table gets its own random siphash key for its buckets.
  *
  * May sleep.
  *
  * Return: 0, or -ENOMEM.
  */
-int ksm_hint_attr_init(struct ksm_hint_attr_table *t, unsigned int size,
-		       u64 seed)
+int ksm_hint_attr_init(struct ksm_hint_attr_table *t, unsigned int size)
 {
 	unsigned int i;
 
@@ -47,8 +47,7 @@ int ksm_hint_attr_init(struct ksm_hint_attr_table *t, unsigned int size,
 		list_add_tail(&t->ents[i].lru, &t->free);
 	t->size = size;
 	t->used = 0;
-	t->key.key[0] = seed;
-	t->key.key[1] = get_random_u64();
+	get_random_bytes(&t->key, sizeof(t->key));
 	return 0;
 }
 

@@ -33,8 +33,7 @@ struct ksm_hint_attr_table {
 	siphash_key_t key;		/* random: guests cannot aim at a chain */
 };
 
-int ksm_hint_attr_init(struct ksm_hint_attr_table *t, unsigned int size,
-		       u64 seed);
+int ksm_hint_attr_init(struct ksm_hint_attr_table *t, unsigned int size);
 void ksm_hint_attr_free(struct ksm_hint_attr_table *t);
 void ksm_hint_attr_replace(struct ksm_hint_attr_table *live,
 			   struct ksm_hint_attr_table *fresh);

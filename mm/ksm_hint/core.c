@@ -234,18 +234,19 @@ int ksm_hint_submit(struct ksm_hint_source *src,
 {
 	unsigned int i, n, ok = 0, bad = 0;
 	unsigned long flags;
+	bool ready;
 
 	if (!nr)
 		return 0;
 	spin_lock_irqsave(&ksm_hint_lock, flags);
 	n = kh_take_tokens(src, nr);
+	/* Without tables (failed init) every hint is rejected. */
+	ready = ksm_hint_stack.slots && ksm_hint_attrs.ents;
 	for (i = 0; i < n; i++) {
 		const struct ksm_hint_entry *e = &ents[i];
 
-		/* Without tables (failed init) every hint is rejected. */
-		if (e->kind < KSM_HINT_KIND_READ ||
-		    e->kind > KSM_HINT_KIND_ZERO ||
-		    unlikely(!ksm_hint_stack.slots || !ksm_hint_attrs.ents)) {
+		if (!ready || e->kind < KSM_HINT_KIND_READ ||
+		    e->kind > KSM_HINT_KIND_ZERO) {
 			bad++;
 			continue;
 		}
@@ -315,6 +316,16 @@ enum ksm_hint_mode ksm_hint_get_mode(void)
 }
 
 /**
+ * ksm_hint_stack_entries - hints waiting on the stack
+ *
+ * Return: the value of /sys/kernel/mm/ksm_hint/hint_stack_entries.
+ */
+unsigned int ksm_hint_stack_entries(void)
+{
+	return READ_ONCE(ksm_hint_stack.count);
+}
+
+/**
  * ksm_hint_pending - whether the hint stack holds hints
  *
  * Lockless: a stale answer only delays ksmd by one wakeup.
@@ -323,17 +334,7 @@ enum ksm_hint_mode ksm_hint_get_mode(void)
  */
 bool ksm_hint_pending(void)
 {
-	return READ_ONCE(ksm_hint_stack.count) != 0;
-}
-
-/**
- * ksm_hint_stack_entries - hints waiting on the stack
- *
- * Return: the value of /sys/kernel/mm/ksm_hint/hint_stack_entries.
- */
-unsigned int ksm_hint_stack_entries(void)
-{
-	return READ_ONCE(ksm_hint_stack.count);
+	return ksm_hint_stack_entries() != 0;
 }
 
 /**
@@ -543,7 +544,7 @@ int ksm_hint_resize_attr_table(unsigned int size)
 	if (size < KSM_HINT_ATTR_MIN || size > KSM_HINT_ATTR_MAX)
 		return -EINVAL;
 	mutex_lock(&ksm_hint_resize_mutex);
-	if (ksm_hint_attr_init(&fresh, size, get_random_u64())) {
+	if (ksm_hint_attr_init(&fresh, size)) {
 		mutex_unlock(&ksm_hint_resize_mutex);
 		return -ENOMEM;
 	}
@@ -611,8 +612,7 @@ static int __init ksm_hint_init(void)
 	ksm_hint_bucket_seed = get_random_u32();
 	err = ksm_hint_stack_init(&ksm_hint_stack, ksm_hint_stack_size);
 	if (!err)
-		err = ksm_hint_attr_init(&ksm_hint_attrs, ksm_hint_attr_size,
-					 get_random_u64());
+		err = ksm_hint_attr_init(&ksm_hint_attrs, ksm_hint_attr_size);
 	if (!err)
 		err = ksm_hint_sysfs_init();
 	if (err) {

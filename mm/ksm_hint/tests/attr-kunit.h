@@ -14,7 +14,7 @@ static void kh_test_attr_lookup_evict(struct kunit *test)
 	struct ksm_hint_attr *a;
 	u64 i;
 
-	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&t, 16, 0x1234), 0);
+	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&t, 16), 0);
 	KUNIT_EXPECT_NULL(test, ksm_hint_attr_lookup(&t, 1, 1));
 	for (i = 0; i < 16; i++)
 		ksm_hint_attr_insert(&t, 100, i, 1, i << PAGE_SHIFT);
@@ -43,7 +43,7 @@ static void kh_test_attr_flood(struct kunit *test)
 	struct ksm_hint_attr_table t;
 	u64 i;
 
-	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&t, 64, 42), 0);
+	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&t, 64), 0);
 	for (i = 0; i < 100000; i++) {
 		if (!ksm_hint_attr_lookup(&t, i * 7919, i))
 			ksm_hint_attr_insert(&t, i * 7919, i, 1, 0);
@@ -63,7 +63,7 @@ static void kh_test_attr_chain_cap(struct kunit *test)
 	unsigned int b, depth, used = 0;
 	u64 i;
 
-	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&t, 64, 7), 0);
+	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&t, 64), 0);
 	/* Two buckets for 64 entries: every insert lands in a long chain. */
 	t.hash_bits = 1;
 	for (i = 0; i < 64; i++) {
@@ -88,10 +88,10 @@ static void kh_test_attr_replace(struct kunit *test)
 	struct ksm_hint_attr_table live, fresh;
 	u64 i;
 
-	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&live, 16, 1), 0);
+	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&live, 16), 0);
 	for (i = 0; i < 3; i++)
 		ksm_hint_attr_insert(&live, 5, i, 1, 0);
-	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&fresh, 32, 2), 0);
+	KUNIT_ASSERT_EQ(test, ksm_hint_attr_init(&fresh, 32), 0);
 	ksm_hint_attr_replace(&live, &fresh);
 	/* The live table is the new, empty one, with working lists. */
 	KUNIT_EXPECT_EQ(test, live.size, 32U);
