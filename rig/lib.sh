@@ -12,6 +12,9 @@ HOST_INITRD=$RIG_BUILD/host-initrd.cpio.gz
 NPROC=$(nproc)
 export CCACHE_DIR=${CCACHE_DIR:-$RIG_BUILD/ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Paths under the checkout are hashed relative to it, so clones and
+# worktrees that share CCACHE_DIR hit each other's objects.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$RIG_TOP}
 KMAKE=(make -C "$KTREE" O="$KOBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j$((NPROC + 1)))
 
 # Top-level directories of the kernel tree that the repository mirrors.
