@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 T ?=
 
-.PHONY: run check deps tree kernel selftests initramfs clean distclean
+.PHONY: run check bench-driver deps tree kernel selftests initramfs clean distclean
 
 ## Main job: build, boot, start two guests, show KSM sharing live.
 run:
@@ -15,6 +15,11 @@ run:
 ## in-host tests whose file name contains a word (build steps always run).
 check:
 	@bash rig/check.sh $(T)
+
+## Benchmark of the guest page hint driver (read cost, hints per
+## hypercall, read to merge); prints numbers.
+bench-driver:
+	@bash rig/bench-driver.sh
 
 deps:
 	@bash rig/deps.sh

@@ -51,6 +51,8 @@ E2FSPROGS_FAKE_TIME=1700000000 mke2fs -q -t ext4 -F -L ksmhint \
 	-d "$files" "$disk" 96M || die "mke2fs failed"
 # What a guest must read back from its disk: one digest over every file.
 (cd "$files" && find . -type f | LC_ALL=C sort | xargs md5sum | md5sum | cut -d' ' -f1) > "$root/guest/disk.sum"
+# Pages of file data on it: what two guests that read it all can share.
+(cd "$files" && find . -type f -printf '%s\n' | awk '{p += int(($1 + 4095) / 4096)} END {print p}') > "$root/guest/disk.pages"
 cp "$KIMAGE" "$root/guest/bzImage"
 
 # Host side.

@@ -19,7 +19,13 @@
  * struct kvm_page_hint_entry - one hint of a KVM_HC_PAGE_HINT batch
  * @gfn: guest frame number of the page
  * @file_key: 64-bit hash of the file's path in the guest, computed the same
- *	way in every guest so that the same file has the same key everywhere
+ *	way in every guest so that the same file has the same key everywhere:
+ *	FNV-1a 64 over the bytes of the file's absolute path in the guest's
+ *	initial mount namespace ("/usr/lib/libc.so.6"; no trailing NUL), that
+ *	is h = 0xcbf29ce484222325, then for each byte b: h ^= b;
+ *	h *= 0x100000001b3 (mod 2^64).  "/etc/hostname" gives
+ *	0xed297ff01810aaf0.  The host only uses it to pair pages; it always
+ *	compares content before it shares a page
  * @index: page index of the page in that file
  * @kind: one of KVM_PAGE_HINT_KIND_*
  * @reserved: must be 0

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pagehint: tell the KVM host which guest pages hold which file page.
+ *
+ * Page cache folios of regular files are hinted when their content is
+ * known and stable: when a read from storage completes (kind READ), when
+ * writeback completes and the folio is clean (kind WRITEBACK), and when a
+ * folio leaves the page cache (kind DROP, so the host forgets it).  Each
+ * 4 KiB page is one entry (gfn, file key, index, kind) of a per-CPU batch
+ * that one KVM_HC_PAGE_HINT hypercall sends.  The host compares content
+ * before it merges anything; a hint only says where to look first.
+ *
+ * Hooks come from <linux/pagecache_hint.h>: static branches that cost
+ * nothing while this driver is off.  Setting the "enable" parameter to 0
+ * takes the same path as unloading the module.
+ */
+
+#define pr_fmt(fmt) "pagehint: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kvm_para.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/pagecache_hint.h>
+#include <linux/pagemap.h>
+
+#include "flow.h"
+#include "key.h"
+
+/* Counters kept by this file, after the flow's. */
+enum {
+	PAGEHINT_STAT_KEYS_CACHED = PAGEHINT_NR_STATS,
+	PAGEHINT_STAT_KEYS_FULL,	/* files not hinted: key cache full */
+	PAGEHINT_STAT_UNHINTABLE,	/* files opened that are not hinted */
+	PAGEHINT_STAT_NO_KEY,		/* folio events of files with no key */
+	PAGEHINT_STAT_TOTAL
+};
+
+static const char * const pagehint_stat_names[PAGEHINT_STAT_TOTAL] = {
+	[PAGEHINT_STAT_QUEUED] = "hints_queued",
+	[PAGEHINT_STAT_SENT] = "hints_sent",
+	[PAGEHINT_STAT_RETRIED] = "hints_retried",
+	[PAGEHINT_STAT_DROPPED_FULL] = "dropped_batch_full",
+	[PAGEHINT_STAT_DROPPED_RATE] = "dropped_rate_limited",
+	[PAGEHINT_STAT_DROPPED_OFF] = "dropped_host_off",
+	[PAGEHINT_STAT_DROPPED_ERROR] = "dropped_error",
+	[PAGEHINT_STAT_HYPERCALLS] = "hypercalls",
+	[PAGEHINT_STAT_ENOSYS] = "enosys_answers",
+	[PAGEHINT_STAT_KEYS_CACHED] = "keys_cached",
+	[PAGEHINT_STAT_KEYS_FULL] = "keys_cache_full",
+	[PAGEHINT_STAT_UNHINTABLE] = "unhintable_files",
+	[PAGEHINT_STAT_NO_KEY] = "folios_without_key",
+};
+
+static bool pagehint_enable = true;
+static unsigned int pagehint_flush_ms = 20;
+static unsigned int pagehint_batch_size = PAGEHINT_BATCH_MAX;
+static unsigned int pagehint_max_keys = 65536;
+
+static DEFINE_MUTEX(pagehint_mutex);	/* guards what follows */
+static bool pagehint_ready;		/* module init has run */
+static bool pagehint_active;
+static struct pagehint_flow pagehint_flow;
+static struct pagehint_keys pagehint_keys;
+/* Counters of earlier enabled periods, and of the key cache. */
+static u64 pagehint_saved[PAGEHINT_NR_STATS];
+static atomic64_t pagehint_file_stats[PAGEHINT_STAT_TOTAL];
+static struct dentry *pagehint_debugfs;
+
+static long pagehint_hypercall(struct kvm_page_hint_entry *ents,
+			       unsigned int nr)
+{
+	/* In a KVM guest a page's frame number is its gfn. */
+	return kvm_hypercall3(KVM_HC_PAGE_HINT, virt_to_phys(ents), nr, 0);
+}
+
+static void pagehint_folio_event(struct folio *folio,
+				 enum pagecache_hint_event event)
+{
+	struct address_space *mapping;
+	struct inode *inode;
+	u32 kind;
+	u64 key;
+
+	/* Page cache of regular files only: no anon, swap or shmem. */
+	if (folio_test_anon(folio) || folio_test_swapbacked(folio))
+		return;
+	mapping = READ_ONCE(folio->mapping);
+	if (!mapping)
+		return;
+	switch (event) {
+	case PAGECACHE_HINT_READ:
+		kind = KVM_PAGE_HINT_KIND_READ;
+		break;
+	case PAGECACHE_HINT_WRITTEN:
+		/* Redirtied during writeback: its content is changing. */
+		if (folio_test_dirty(folio))
+			return;
+		kind = KVM_PAGE_HINT_KIND_WRITEBACK;
+		break;
+	default:
+		kind = KVM_PAGE_HINT_KIND_DROP;
+		break;
+	}
+	inode = mapping->host;
+	if (!pagehint_keys_get(&pagehint_keys, inode, &key)) {
+		atomic64_inc(&pagehint_file_stats[PAGEHINT_STAT_NO_KEY]);
+		return;
+	}
+	/* Unlinked since it was opened: its path names another file. */
+	if (kind != KVM_PAGE_HINT_KIND_DROP && !READ_ONCE(inode->i_nlink))
+		return;
+	pagehint_flow_queue(&pagehint_flow, folio_pfn(folio), key,
+			    folio->index, kind, folio_nr_pages(folio));
+}
+
+static void pagehint_file_open(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	int ret;
+	u64 key;
+
+	if (!S_ISREG(inode->i_mode))
+		return;
+	ret = pagehint_file_key(file, &key);
+	if (!ret)
+		ret = pagehint_keys_set(&pagehint_keys, inode, key);
+	if (ret == -EOPNOTSUPP)
+		atomic64_inc(&pagehint_file_stats[PAGEHINT_STAT_UNHINTABLE]);
+	else if (ret)
+		atomic64_inc(&pagehint_file_stats[PAGEHINT_STAT_KEYS_FULL]);
+}
+
+static void pagehint_inode_evict(struct inode *inode)
+{
+	pagehint_keys_forget(&pagehint_keys, inode);
+}
+
+static const struct pagecache_hint_ops pagehint_ops = {
+	.folio_event = pagehint_folio_event,
+	.file_open = pagehint_file_open,
+	.inode_evict = pagehint_inode_evict,
+};
+
+/* Turn hinting on; pagehint_mutex held. */
+static int pagehint_start(void)
+{
+	int ret;
+
+	ret = pagehint_flow_init(&pagehint_flow, pagehint_hypercall,
+				 pagehint_flush_ms, pagehint_batch_size);
+	if (ret)
+		return ret;
+	ret = pagehint_keys_init(&pagehint_keys, pagehint_max_keys);
+	if (ret)
+		goto out_flow;
+	ret = pagecache_hint_register(&pagehint_ops);
+	if (ret)
+		goto out_keys;
+	pagehint_active = true;
+	return 0;
+out_keys:
+	pagehint_keys_destroy(&pagehint_keys);
+out_flow:
+	pagehint_flow_destroy(&pagehint_flow, pagehint_saved);
+	return ret;
+}
+
+/* Turn hinting off, the same way as on unload; pagehint_mutex held. */
+static void pagehint_stop(void)
+{
+	/* After this no hook runs or will run any of our code. */
+	pagecache_hint_unregister(&pagehint_ops);
+	pagehint_flow_destroy(&pagehint_flow, pagehint_saved);
+	pagehint_keys_destroy(&pagehint_keys);
+	pagehint_active = false;
+}
+
+static int pagehint_enable_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(val, &on);
+	if (ret)
+		return ret;
+	mutex_lock(&pagehint_mutex);
+	/* Before module init (boot command line) only note the value. */
+	if (pagehint_ready && on && !pagehint_active)
+		ret = pagehint_start();
+	else if (pagehint_ready && !on && pagehint_active)
+		pagehint_stop();
+	if (!ret)
+		pagehint_enable = on;
+	mutex_unlock(&pagehint_mutex);
+	return ret;
+}
+
+static const struct kernel_param_ops pagehint_enable_ops = {
+	.set = pagehint_enable_set,
+	.get = param_get_bool,
+};
+module_param_cb(enable, &pagehint_enable_ops, &pagehint_enable, 0644);
+MODULE_PARM_DESC(enable, "Send page cache hints to the host (default 1)");
+
+static int pagehint_flush_ms_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint_minmax(val, kp, 1, 10000);
+
+	if (!ret)
+		WRITE_ONCE(pagehint_flow.interval_ms, pagehint_flush_ms);
+	return ret;
+}
+
+static const struct kernel_param_ops pagehint_flush_ms_ops = {
+	.set = pagehint_flush_ms_set,
+	.get = param_get_uint,
+};
+module_param_cb(flush_ms, &pagehint_flush_ms_ops, &pagehint_flush_ms, 0644);
+MODULE_PARM_DESC(flush_ms,
+		 "Longest wait of a batch that is not full, 1..10000 ms (default 20)");
+
+static int pagehint_batch_size_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	int ret = param_set_uint_minmax(val, kp, 1, PAGEHINT_BATCH_MAX);
+
+	if (!ret)
+		WRITE_ONCE(pagehint_flow.batch_max, pagehint_batch_size);
+	return ret;
+}
+
+static const struct kernel_param_ops pagehint_batch_size_ops = {
+	.set = pagehint_batch_size_set,
+	.get = param_get_uint,
+};
+module_param_cb(batch_size, &pagehint_batch_size_ops, &pagehint_batch_size,
+		0644);
+MODULE_PARM_DESC(batch_size, "Entries per hypercall, 1..128 (default 128)");
+
+module_param_named(max_keys, pagehint_max_keys, uint, 0444);
+MODULE_PARM_DESC(max_keys,
+		 "Most files with a cached key; more are not hinted (default 65536)");
+
+static int pagehint_stat_get(void *data, u64 *val)
+{
+	unsigned long i = (unsigned long)data;
+	u64 stats[PAGEHINT_NR_STATS];
+
+	mutex_lock(&pagehint_mutex);
+	if (i < PAGEHINT_NR_STATS) {
+		memcpy(stats, pagehint_saved, sizeof(stats));
+		if (pagehint_active)
+			pagehint_flow_stats(&pagehint_flow, stats);
+		*val = stats[i];
+	} else if (i == PAGEHINT_STAT_KEYS_CACHED) {
+		*val = pagehint_active ? atomic_read(&pagehint_keys.nr) : 0;
+	} else {
+		*val = atomic64_read(&pagehint_file_stats[i]);
+	}
+	mutex_unlock(&pagehint_mutex);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pagehint_stat_fops, pagehint_stat_get, NULL, "%llu\n");
+
+static int pagehint_flush_write(void *data, u64 val)
+{
+	mutex_lock(&pagehint_mutex);
+	if (pagehint_active)
+		pagehint_flow_flush(&pagehint_flow);
+	mutex_unlock(&pagehint_mutex);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pagehint_flush_fops, NULL, pagehint_flush_write,
+			 "%llu\n");
+
+static void pagehint_debugfs_init(void)
+{
+	unsigned long i;
+
+	pagehint_debugfs = debugfs_create_dir("pagehint", NULL);
+	for (i = 0; i < PAGEHINT_STAT_TOTAL; i++)
+		debugfs_create_file_unsafe(pagehint_stat_names[i], 0444,
+					   pagehint_debugfs, (void *)i,
+					   &pagehint_stat_fops);
+	debugfs_create_file_unsafe("flush", 0200, pagehint_debugfs, NULL,
+				   &pagehint_flush_fops);
+}
+
+static int __init pagehint_init(void)
+{
+	int ret = 0;
+
+	/* The hypercall means nothing outside a KVM guest. */
+	if (!kvm_para_available())
+		return -ENODEV;
+	pagehint_debugfs_init();
+	mutex_lock(&pagehint_mutex);
+	pagehint_ready = true;
+	if (pagehint_enable)
+		ret = pagehint_start();
+	mutex_unlock(&pagehint_mutex);
+	if (ret) {
+		debugfs_remove_recursive(pagehint_debugfs);
+		return ret;
+	}
+	pr_info("%s, %u entries per hypercall, flush after %u ms\n",
+		pagehint_enable ? "on" : "off", pagehint_batch_size,
+		pagehint_flush_ms);
+	return 0;
+}
+module_init(pagehint_init);
+
+static void __exit pagehint_exit(void)
+{
+	mutex_lock(&pagehint_mutex);
+	if (pagehint_active)
+		pagehint_stop();
+	pagehint_ready = false;
+	mutex_unlock(&pagehint_mutex);
+	debugfs_remove_recursive(pagehint_debugfs);
+}
+module_exit(pagehint_exit);
+
+MODULE_DESCRIPTION("KVM guest page cache hints for KSM on the host");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0
+# In-host job of `make bench-driver`: what the guest page hint driver costs
+# and how fast its hints turn into merges.  Prints numbers only.
+#  1. read overhead: a guest reads its whole disk cold, driver on and off
+#     alternately, RUNS times each (times from the guest's /proc/uptime);
+#  2. hypercalls per hint and hints per second while reading;
+#  3. read to merge: guest 0 reads a file, then guest 1 reads it while the
+#     host polls pages_sharing every 20 ms; each page's time from guest 1's
+#     command to its merge (an upper bound of read completion to merge) at
+#     pages_to_scan 100 / sleep_millisecs 20.
+# Arguments: [runs] [files]
+. /rig/guests.sh
+runs=${1:-5}
+nfiles=${2:-12}
+kh=/sys/kernel/mm/ksm_hint
+ksm=/sys/kernel/mm/ksm
+now() { cut -d' ' -f1 /proc/uptime; }
+ph() { guest_run "$1" "cat /sys/kernel/debug/pagehint/$2" 30 | grep -oE '^[0-9]+' | head -n 1; }
+
+echo 0 > $ksm/use_zero_pages
+echo hint > $kh/mode
+echo 1 > $kh/vm_default
+echo 100 > $ksm/pages_to_scan
+echo 20 > $ksm/sleep_millisecs
+echo 1 > $ksm/run
+guest_start 0 && guest_wait 0 && guest_start 1 && guest_wait 1 || exit 1
+echo "bench: 2 guests of $GUEST_MEM MiB, disk of $(cat /guest/disk.pages) file pages"
+
+# 1, 2: read cost, driver on and off alternately.
+p=/sys/module/pagehint/parameters/enable
+rd='sync; echo 3 > /proc/sys/vm/drop_caches; a=$(cut -d" " -f1 /proc/uptime); find /mnt -type f | xargs cat > /dev/null; b=$(cut -d" " -f1 /proc/uptime); echo "@T $a $b"'
+: > /tmp/on; : > /tmp/off
+q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent)
+n=0
+while [ $n -lt "$runs" ]; do
+	for mode in on off; do
+		[ $mode = on ] && v=1 || v=0
+		guest_run 0 "echo $v > $p" 30 > /dev/null
+		guest_run 0 "$rd" 600 | awk '/^@T/ {printf "%.2f\n", $3 - $2}' >> /tmp/$mode
+	done
+	n=$((n + 1))
+done
+guest_run 0 "echo 1 > $p" 30 > /dev/null
+q=$(( $(ph 0 hints_queued) - q0 )); h=$(( $(ph 0 hypercalls) - h0 )); s=$(( $(ph 0 hints_sent) - s0 ))
+stats() { sort -n "$1" | awk '{v[NR] = $1; t += $1} END {printf "median %.2f s, min %.2f, max %.2f, mean %.2f (n=%d)", v[int((NR + 1) / 2)], v[1], v[NR], t / NR, NR}'; }
+echo "bench: read whole disk cold, driver on:  $(stats /tmp/on)"
+echo "bench: read whole disk cold, driver off: $(stats /tmp/off)"
+awk -v a="$(sort -n /tmp/on | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
+	-v b="$(sort -n /tmp/off | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
+	'BEGIN {printf "bench: read slowdown with the driver (median on / median off - 1): %+.1f %%\n", 100 * (a / b - 1)}'
+ton=$(awk '{t += $1} END {print t}' /tmp/on)
+echo "bench: while reading with the driver on: $q hints queued, $s sent, $h hypercalls" \
+	"($(awk -v q="$q" -v h="$h" 'BEGIN {printf "%.1f", h ? q / h : 0}') hints per hypercall)," \
+	"$(awk -v q="$q" -v t="$ton" 'BEGIN {printf "%.0f", t ? q / t : 0}') hints/s"
+
+# 3: read to merge, page by page.
+guest_run 0 'echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
+guest_run 1 'echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
+sleep 3
+: > /tmp/lat
+for f in $(guest_run 0 'cd /mnt/lib && ls -S | head -n '"$nfiles" 30 | grep -v '^rig:'); do
+	f=$(echo "$f" | tr -d '\r')
+	pages=$(guest_run 0 "wc -c < /mnt/lib/$f" 30 | awk '{print int(($1 + 4095) / 4096)}')
+	[ "${pages:-0}" -gt 0 ] || continue
+	[ "$pages" -gt 200 ] && pages=200
+	guest_run 0 "dd if=/mnt/lib/$f of=/dev/null bs=4096 count=$pages 2>/dev/null" 60 > /dev/null
+	sleep 1
+	base=$(ksm_stat pages_sharing)
+	id="l$(now | tr -d .)"
+	t0=$(now)
+	printf '%s %s\n' "$id" "dd if=/mnt/lib/$f of=/dev/null bs=4096 count=$pages 2>/dev/null" > /run/g1.in
+	got=0
+	while :; do
+		t=$(now)
+		cur=$(( $(ksm_stat pages_sharing) - base ))
+		while [ $got -lt "$cur" ] && [ $got -lt "$pages" ]; do
+			got=$((got + 1)); echo "$t $t0" | awk '{printf "%.2f\n", $1 - $2}' >> /tmp/lat
+		done
+		[ $got -ge "$pages" ] && break
+		awk -v a="$t" -v b="$t0" 'BEGIN {exit !(a - b > 10)}' && break
+		usleep 20000
+	done
+	echo "bench: $f: $got of $pages pages merged, last after $(tail -n 1 /tmp/lat) s"
+	while [ $got -lt "$pages" ]; do got=$((got + 1)); echo 99 >> /tmp/lat; done
+done
+sort -n /tmp/lat | awk '{v[NR] = $1} END {printf "bench: read to merge over %d pages: median %.2f s, p95 %.2f s, max %.2f s (99 = not merged within 10 s)\n", NR, v[int((NR + 1) / 2)], v[int(NR * 0.95 + 0.5)], v[NR]}'
+echo "bench: host: hints_received=$(cat $kh/hints_received) attr_matches=$(cat $kh/attr_matches) pages_merged=$(cat $kh/pages_merged) stack_overwrites=$(cat $kh/stack_overwrites)"
+echo 2 > $ksm/run
+guest_stop_all

@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0
+# End to end with the guest driver (drivers/virt/pagehint, built into the
+# guest kernel): two nested guests with byte-identical ext4 disks read the
+# same files and hint them; the host in mode hint merges their page cache.
+# Then: the driver turned off and on many times under reads, each guest
+# writing different content to the same paths (nothing wrong merged, every
+# guest reads back exactly its own data), and a guest whose host does not
+# take hints (-KVM_ENOSYS, backoff, no error storm).
+kh=/sys/kernel/mm/ksm_hint
+ksm=/sys/kernel/mm/ksm
+khs() { cat $kh/$1; }
+# ph <guest> <counter>: a counter of the guest's pagehint driver.
+ph() { guest_run "$1" "cat /sys/kernel/debug/pagehint/$2" 30 | grep -oE '^[0-9]+' | head -n 1; }
+check() {	# check <name> <shell condition> [detail]
+	if eval "$2"; then echo "PASS: pagehint: $1${3:+ ($3)}"
+	else echo "FAIL: pagehint: $1${3:+ ($3)}"; fi
+}
+if [ ! -d $kh ]; then
+	echo "FAIL: pagehint: no $kh in the host"; return 0
+fi
+
+echo 2 > $ksm/run
+echo 0 > $ksm/use_zero_pages
+echo hint > $kh/mode
+echo 1 > $kh/vm_default
+echo 100 > $ksm/pages_to_scan
+echo 20 > $ksm/sleep_millisecs
+echo 1 > $ksm/run
+m0=$(khs pages_merged); a0=$(khs attr_matches); r0=$(khs hints_received)
+s0=$(ksm_stat pages_sharing)
+
+if guest_start 0 && guest_wait 0 && guest_start 1 && guest_wait 1; then
+	echo "PASS: pagehint: two guests with the driver boot and read their disks"
+else
+	echo "FAIL: pagehint: two guests with the driver boot and read their disks"
+	return 0
+fi
+# Pages of file data that both guests read (they read every file).
+want=$(cat /guest/disk.pages)
+t=0
+while [ $t -lt 60 ]; do
+	sharing=$(( $(ksm_stat pages_sharing) - s0 ))
+	[ "$sharing" -ge $((want * 9 / 10)) ] && break
+	sleep 2; t=$((t + 2))
+done
+sharing=$(( $(ksm_stat pages_sharing) - s0 ))
+echo "rig: pagehint: ${t}s after boot: pages_sharing=$sharing of $want file pages" \
+	"($(awk -v a="$sharing" -v b="$want" 'BEGIN {printf "%.1f", 100 * a / b}')%)," \
+	"hints_received=$(( $(khs hints_received) - r0 )) attr_matches=$(( $(khs attr_matches) - a0 ))" \
+	"pages_merged=$(( $(khs pages_merged) - m0 )) full_scans=$(ksm_stat full_scans)"
+for i in 0 1; do
+	q=$(ph $i hints_queued); s=$(ph $i hints_sent); h=$(ph $i hypercalls)
+	echo "rig: pagehint: guest $i: hints_queued=$q hints_sent=$s hypercalls=$h" \
+		"keys_cached=$(ph $i keys_cached) unhintable_files=$(ph $i unhintable_files)" \
+		"dropped: full=$(ph $i dropped_batch_full) rate=$(ph $i dropped_rate_limited)" \
+		"off=$(ph $i dropped_host_off) error=$(ph $i dropped_error)"
+	check "guest $i sent its hints (${s:-?} of ${q:-?} in ${h:-?} hypercalls)" \
+		'[ "${s:-0}" -ge "$want" ] && [ "$(ph $i dropped_error)" = 0 ]'
+done
+check "host matched attributes and merged hinted pages" \
+	'[ $(( $(khs attr_matches) - a0 )) -ge $((want / 2)) ] && [ $(( $(khs pages_merged) - m0 )) -ge $((want / 2)) ]'
+check "pages_sharing covers at least 80 % of the file pages both guests read" \
+	'[ "$sharing" -ge $((want * 8 / 10)) ]' "$sharing of $want"
+disk=$(cat /guest/disk.sum)
+d0=$(guest_disk_sum 0); d1=$(guest_disk_sum 1)
+check "both guests read their exact disk contents after merging" \
+	'[ "$d0" = "$disk" ] && [ "$d1" = "$disk" ]'
+
+# The driver off and on 40 times while guest 0 reads its disk in a loop;
+# every pass of the loop must read exactly the disk's content.
+guest_run 0 'rm -f /ph-sums /ph-stop; (while [ ! -f /ph-stop ]; do (cd /mnt && find . -type f | sort | xargs md5sum | md5sum | cut -d" " -f1) >> /ph-sums; echo 1 > /proc/sys/vm/drop_caches; done) > /dev/null 2>&1 &' 30
+guest_run 0 'p=/sys/module/pagehint/parameters/enable; for n in $(seq 40); do echo 0 > $p; usleep 100000; echo 1 > $p; usleep 200000; done; cat $p' 300 |
+	tail -n 1 > /tmp/ph-enable
+guest_run 0 'touch /ph-stop; sleep 8; sort -u /ph-sums; wc -l < /ph-sums' 120 > /tmp/ph-sums
+passes=$(tail -n 1 /tmp/ph-sums | tr -dc 0-9)
+check "driver off/on 40 times under reads: reads correct, driver on at the end" \
+	'[ "$(head -n 1 /tmp/ph-sums)" = "$disk" ] && [ "$(grep -c . /tmp/ph-sums)" = 2 ] && [ "$(tr -d "\r" < /tmp/ph-enable)" = Y ]' \
+	"$passes read passes"
+guest_run 0 'echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak' 120 > /tmp/ph-leak
+check "guest kmemleak clean after the off/on cycles" '! grep -q unreferenced /tmp/ph-leak' \
+	"$(grep -c unreferenced /tmp/ph-leak) reports"
+
+# Same paths, different content: each guest writes its own data to the
+# same files (written back, then read back from storage: both hint kinds
+# with equal keys and indexes across the guests).  Nothing may be merged
+# wrongly: each guest reads back exactly what it wrote.
+# Content with no two equal pages, different in each guest.
+gen() { awk -v p="$1" 'BEGIN {for (n = 0; n < 20000; n++) print p "-" n}' | head -c 262144; }
+a1=$(khs attr_matches)
+for i in 0 1; do
+	guest_run $i "cd /mnt/lib && for f in \$(ls | head -n 6); do awk -v p=guest$i-\$f 'BEGIN {for (n = 0; n < 20000; n++) print p \"-\" n}' | head -c 262144 > \$f; done; sync; sleep 1; echo 3 > /proc/sys/vm/drop_caches; for f in \$(ls | head -n 6); do md5sum \$f; done; cd /" 180 |
+		grep -E '^[0-9a-f]{32}  ' > /tmp/ph-w$i
+	# What it must read: the same content generated in the host.
+	for f in $(awk '{print $2}' /tmp/ph-w$i); do
+		echo "$(gen "guest$i-$f" | md5sum | cut -d' ' -f1)  $f"
+	done > /tmp/ph-e$i
+done
+sleep 5
+a2=$(( $(khs attr_matches) - a1 ))
+echo "rig: pagehint: same paths, different content: attr_matches=+$a2 (each a compare that found different content)"
+check "each guest reads back exactly what it wrote to the same paths" \
+	'[ "$(grep -c . /tmp/ph-e0)" = 6 ] && cmp -s /tmp/ph-w0 /tmp/ph-e0 && cmp -s /tmp/ph-w1 /tmp/ph-e1'
+check "same paths with different content were paired by the host" '[ "$a2" -gt 0 ]' "attr_matches +$a2"
+guest_stop_all && echo "PASS: pagehint: guest kernel logs clean" ||
+	echo "FAIL: pagehint: guest kernel logs clean"
+
+# A VM the host does not take hints from: -KVM_ENOSYS, and the driver
+# backs off instead of calling on every batch.
+echo 2 > $ksm/run
+echo off > $kh/mode
+echo 0 > $kh/vm_default
+r0=$(khs hints_received)
+if guest_start 2 && guest_wait 2; then
+	sleep 20
+	h=$(ph 2 hypercalls); e=$(ph 2 enosys_answers); q=$(ph 2 hints_queued)
+	d=$(guest_disk_sum 2)
+	echo "rig: pagehint: host off: hints_queued=$q hypercalls=$h enosys_answers=$e" \
+		"dropped_host_off=$(ph 2 dropped_host_off)"
+	check "host off: -KVM_ENOSYS answered and counted, at most 8 hypercalls" \
+		'[ "${e:-0}" -ge 1 ] && [ "$h" = "$e" ] && [ "$h" -le 8 ] && [ "${q:-0}" -ge "$want" ]' \
+		"$h hypercalls for $q hints"
+	check "host off: nothing received, guest reads its exact disk" \
+		'[ "$(khs hints_received)" = "$r0" ] && [ "$d" = "$disk" ]'
+else
+	echo "FAIL: pagehint: host off: guest boots"
+fi
+guest_stop_all && echo "PASS: pagehint: guest kernel log clean (host off)" ||
+	echo "FAIL: pagehint: guest kernel log clean (host off)"
+echo 1 > $kh/vm_default
+echo 0 > $ksm/run
