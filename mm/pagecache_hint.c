@@ -13,8 +13,8 @@
 #include <linux/pagecache_hint.h>
 #include <linux/srcu.h>
 
+/* Not exported: only built-in page cache code tests it. */
 DEFINE_STATIC_KEY_FALSE(pagecache_hint_key);
-EXPORT_SYMBOL_GPL(pagecache_hint_key);
 
 DEFINE_STATIC_SRCU(pagecache_hint_srcu);
 static const struct pagecache_hint_ops __rcu *pagecache_hint_ops;

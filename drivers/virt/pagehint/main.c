@@ -19,6 +19,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/io.h>
 #include <linux/kvm_para.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
