@@ -25,7 +25,7 @@ guest_start() {
 		-chardev pipe,id=con,path=/run/g$i -serial chardev:con \
 		-drive file=/run/disk$i.img,if=virtio,format=raw \
 		-kernel /guest/bzImage -initrd /guest/initrd.gz \
-		-append "console=ttyS0 loglevel=5 panic=-1 rig.guest=$i" \
+		-append "console=ttyS0 loglevel=5 panic=-1 rig.guest=$i ${GUEST_APPEND:-}" \
 		-pidfile /run/g$i.pid "$@" > /run/g$i.qemu 2>&1 &
 	echo $! > /run/g$i.qpid
 }

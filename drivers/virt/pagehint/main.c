@@ -238,8 +238,7 @@ static const struct kernel_param_ops pagehint_batch_size_ops = {
 	.set = pagehint_batch_size_set,
 	.get = param_get_uint,
 };
-module_param_cb(batch_size, &pagehint_batch_size_ops, &pagehint_batch_size,
-		0644);
+module_param_cb(batch_size, &pagehint_batch_size_ops, &pagehint_batch_size, 0644);
 MODULE_PARM_DESC(batch_size, "Entries per hypercall, 1..128 (default 128)");
 
 module_param_named(max_keys, pagehint_max_keys, uint, 0444);
