@@ -4,14 +4,14 @@
 #  1. read overhead: a guest reads its whole disk cold, driver on and off
 #     alternately, RUNS times each (times from the guest's /proc/uptime);
 #  2. hypercalls per hint and hints per second while reading;
-#  3. read to merge: guest 0 reads a file, then guest 1 reads it while the
-#     host polls pages_sharing every 20 ms; each page's time from guest 1's
+#  3. read to merge: guest 0 reads the first 32 pages of a file, then guest
+#     1 reads them while the host polls pages_sharing every 20 ms; each page's time from guest 1's
 #     command to its merge (an upper bound of read completion to merge) at
 #     pages_to_scan 100 / sleep_millisecs 20.
 # Arguments: [runs] [files]
 . /rig/guests.sh
 runs=${1:-5}
-nfiles=${2:-12}
+nfiles=${2:-24}
 kh=/sys/kernel/mm/ksm_hint
 ksm=/sys/kernel/mm/ksm
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -62,7 +62,7 @@ for f in $(guest_run 0 'cd /mnt/lib && ls -S | head -n '"$nfiles" 30 | grep -v '
 	f=$(echo "$f" | tr -d '\r')
 	pages=$(guest_run 0 "wc -c < /mnt/lib/$f" 30 | awk '{print int(($1 + 4095) / 4096)}')
 	[ "${pages:-0}" -gt 0 ] || continue
-	[ "$pages" -gt 200 ] && pages=200
+	[ "$pages" -gt 32 ] && pages=32
 	guest_run 0 "dd if=/mnt/lib/$f of=/dev/null bs=4096 count=$pages 2>/dev/null" 60 > /dev/null
 	sleep 1
 	base=$(ksm_stat pages_sharing)
