@@ -86,7 +86,13 @@ int pagehint_file_key(struct file *file, u64 *key)
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	p = d_absolute_path(&file->f_path, buf, PATH_MAX);
+	/*
+	 * The path from the opener's root: in the initial mount namespace
+	 * and outside a chroot that is the absolute path.  (d_absolute_path()
+	 * is not exported to modules; a chrooted opener gives the path in its
+	 * chroot, the same in every guest of an image, so still a fair key.)
+	 */
+	p = d_path(&file->f_path, buf, PATH_MAX);
 	if (IS_ERR(p)) {
 		kfree(buf);
 		return -EOPNOTSUPP;
