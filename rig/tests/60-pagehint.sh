@@ -133,7 +133,7 @@ guest_stop_all && echo "PASS: pagehint: guest kernel log clean (host off)" ||
 	echo "FAIL: pagehint: guest kernel log clean (host off)"
 
 # pagehint.enable=0 on the guest's command line keeps the driver off.
-if GUEST_APPEND=pagehint.enable=0 guest_start 3 && guest_wait 3; then
+if GUEST_APPEND="${GUEST_APPEND:-} pagehint.enable=0" guest_start 3 && guest_wait 3; then
 	v=$(guest_run 3 'cat /sys/module/pagehint/parameters/enable' 30 | tr -dc NY)
 	h=$(ph 3 hypercalls); q=$(ph 3 hints_queued)
 	check "pagehint.enable=0 keeps the driver off (enable=$v, $q hints, $h hypercalls)" \
