@@ -57,7 +57,7 @@ static const char * const pagehint_stat_names[PAGEHINT_STAT_TOTAL] = {
 };
 
 static bool pagehint_enable = true;
-static unsigned int pagehint_flush_ms = 20;
+static unsigned int pagehint_flush_ms = 50;
 static unsigned int pagehint_batch_size = PAGEHINT_BATCH_MAX;
 static unsigned int pagehint_max_keys = 65536;
 
@@ -222,7 +222,7 @@ static const struct kernel_param_ops pagehint_flush_ms_ops = {
 };
 module_param_cb(flush_ms, &pagehint_flush_ms_ops, &pagehint_flush_ms, 0644);
 MODULE_PARM_DESC(flush_ms,
-		 "Longest wait of a batch that is not full, 1..10000 ms (default 20)");
+		 "Longest wait of a batch that is not full, 1..10000 ms (default 50)");
 
 static int pagehint_batch_size_set(const char *val,
 				   const struct kernel_param *kp)
