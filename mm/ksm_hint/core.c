@@ -504,6 +504,28 @@ void ksm_hint_note_stale_dropped(void)
 }
 
 /**
+ * ksm_hint_note_retried - count a hinted page queued to be tried again
+ *
+ * Its merge failed, maybe for a transient reason (an extra reference from
+ * a CPU's LRU batch, a page lock, a pin).
+ */
+void ksm_hint_note_retried(void)
+{
+	kh_stat_add(KSM_HINT_STAT_RETRIED, 1);
+}
+
+/**
+ * ksm_hint_note_given_up - count a hinted page whose merges kept failing
+ * @mm: mm of the hinted page
+ * @addr: address of the hinted page
+ */
+void ksm_hint_note_given_up(struct mm_struct *mm, unsigned long addr)
+{
+	kh_stat_add(KSM_HINT_STAT_GIVEN_UP, 1);
+	trace_ksm_hint_skipped(mm, addr, KSM_HINT_SKIP_MERGE_FAILED);
+}
+
+/**
  * ksm_hint_table_pages_add - account pages in ksmd's checksum hash table
  * @delta: pages added (positive) or removed (negative)
  */

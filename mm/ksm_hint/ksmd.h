@@ -24,6 +24,7 @@ enum ksm_hint_skip {
 	KSM_HINT_SKIP_UNCHANGED,	/* already merged or already in table */
 	KSM_HINT_SKIP_NO_MATCH,		/* no identical page found yet */
 	KSM_HINT_SKIP_NOT_ZERO,		/* a zero hint on a page not zero */
+	KSM_HINT_SKIP_MERGE_FAILED,	/* merge failed, retries used up */
 };
 
 /*
@@ -48,6 +49,8 @@ void ksm_hint_note_skipped(struct mm_struct *mm, unsigned long addr,
 void ksm_hint_table_pages_add(long delta);
 void ksm_hint_note_zero_rejected(struct mm_struct *mm, unsigned long addr);
 void ksm_hint_note_stale_dropped(void);
+void ksm_hint_note_retried(void);
+void ksm_hint_note_given_up(struct mm_struct *mm, unsigned long addr);
 
 /* Provided by mm/ksm.c. */
 void ksm_hint_wake_ksmd(void);

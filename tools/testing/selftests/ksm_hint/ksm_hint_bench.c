@@ -131,6 +131,8 @@ static int bench_scale(int fd)
 {
 	size_t n = area_mib * (1024 * 1024 / page_size), stride, half, i;
 	long t_lin0, t_lin1, v_lin0, v_lin1, t_h0, t_h1, s_h0, s_h1, m0;
+	long re0, gu0, s_last = -1;
+	double t_last = now_s();
 	size_t done = 0, linear_visits, hints;
 	struct hint_rec *r;
 	double t0, t_end;
@@ -216,13 +218,28 @@ static int bench_scale(int fd)
 	t_h0 = ksmd_ticks();
 	s_h0 = hint_stat("hints_scanned");
 	m0 = hint_stat("pages_merged");
+	re0 = hint_stat("merge_retries");
+	gu0 = hint_stat("merges_given_up");
 	t0 = now_s();
 	for (i = 0; i < 2 * npairs; i += 256)
 		submit(fd, r + i, 2 * npairs - i < 256 ? 2 * npairs - i : 256);
-	/* Done when ksmd has scanned every hint (and merged the pairs). */
-	while (now_s() - t0 < timeout_s &&
-	       hint_stat("hints_scanned") - s_h0 < (long)(2 * npairs))
+	/*
+	 * Done when ksmd has scanned every hint and merged the pairs, or
+	 * made no progress for a second after scanning them.
+	 */
+	while (now_s() - t0 < timeout_s) {
+		long s_now = hint_stat("hints_scanned");
+
+		if (s_now - s_h0 >= (long)(2 * npairs) &&
+		    (hint_stat("pages_merged") - m0 >= (long)(2 * npairs) ||
+		     now_s() - t_last > 1.0))
+			break;
+		if (s_now != s_last) {
+			s_last = s_now;
+			t_last = now_s();
+		}
 		usleep(2000);
+	}
 	t_end = now_s() - t0;
 	t_h1 = ksmd_ticks();
 	s_h1 = hint_stat("hints_scanned");
@@ -244,8 +261,11 @@ static int bench_scale(int fd)
 	printf("(%zu hints, %.2f s ksmd, %.0f hints/s), ", hints,
 	       (double)(t_h1 - t_h0) / sysconf(_SC_CLK_TCK),
 	       t_end > 0 ? hints / t_end : 0);
-	printf("%zu/%zu pairs merged, pages_merged +%ld\n", done, npairs,
+	printf("%zu/%zu pairs merged, pages_merged +%ld, ", done, npairs,
 	       hint_stat("pages_merged") - m0);
+	printf("merge_retries +%ld, merges_given_up +%ld\n",
+	       hint_stat("merge_retries") - re0,
+	       hint_stat("merges_given_up") - gu0);
 	write_str(KSM_DIR "run", "2");
 	munmap(a, n * page_size);
 	free(r);

@@ -105,7 +105,7 @@ static void test_knobs(void)
 		"hints_rate_limited", "attr_matches", "stack_overwrites",
 		"hints_scanned", "pages_merged", "hash_table_pages",
 		"attr_table_entries", "hint_stack_entries", "zero_hints_rejected",
-		"stale_items_dropped",
+		"stale_items_dropped", "merge_retries", "merges_given_up",
 	};
 	static const struct bad_write bad[] = {
 		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
@@ -865,7 +865,8 @@ static void test_zero_hints(int fd)
 	printf("# zero hints: zero_hints_rejected +%ld, ksm_zero_pages +%ld, ",
 	       hint_stat("zero_hints_rejected") - zrej0,
 	       ksm_stat("ksm_zero_pages") - zp0);
-	printf("pair merged in %.3f s\n", t);
+	printf("pair merged in %.3f s; page 2 %s the pair's page\n", t,
+	       pfn_of(a + 2 * page_size) == pfn_of(a) ? "shares" : "does not share");
 	ok = pfn_of(a) && pfn_of(a) == pfn_of(a + page_size) &&
 	     hint_stat("zero_hints_rejected") == zrej0 + 1;
 	if (!strcmp(test_mode, "hint"))
@@ -876,12 +877,11 @@ static void test_zero_hints(int fd)
 	munmap(a, 4 * page_size);
 }
 
-
 /* ---- test: a merged page written to leaves the stable tree ---- */
 
 /*
- * Bound on the time for a merged page that was written to to leave the
- * stable tree in mode hint, where nothing hints it again: the maintenance
+ * Bound on the time a merged page that was written to takes to leave
+ * the stable tree in mode hint, where nothing hints it again: the maintenance
  * pass starts every 5 s while pages are shared, and a pass over this
  * test's few rmap_items takes a batch or two.  In mode hybrid the linear
  * scan does it, within a full scan of the test's areas.
