@@ -14,7 +14,7 @@
 
 #include "ksm_hint_common.h"
 
-#define NTESTS		29
+#define NTESTS		30
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
 
@@ -952,6 +952,68 @@ static void test_stale(int fd)
 	munmap(a, 2 * page_size);
 }
 
+/* ---- test: mode hybrid keeps hinted pages where hints look ---- */
+
+/*
+ * Page A is hinted (with a different page C of the same attribute) and
+ * waits in ksmd's hash table for a partner.  In mode hybrid the linear
+ * scan then passes over it twice (an area of AREA_PAGES pages makes a
+ * full scan take seconds); it must leave A in the table, or A's partner B,
+ * hinted afterwards, would only merge when the linear scan came back to
+ * it.  B must merge within the hint path's bound.  In mode hint there is
+ * no linear scan and the test only checks the merge.
+ */
+static void test_hybrid_table(int fd)
+{
+	const double bound = MERGE_BOUND * SCAN_SLEEP_MS / 1000.0;
+	char *big = map_area(AREA_PAGES, true), *p = map_area(4, true);
+	long full0, tab1, tab2, scanned0;
+	bool hybrid = !strcmp(test_mode, "hybrid");
+	struct hint_rec r[2];
+	double t0, t;
+	size_t i, m;
+
+	if (!big || !p) {
+		result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	for (i = 0; i < AREA_PAGES; i++)
+		fill_page(big + i * page_size, 770000 + i);
+	fill_page(p, 12121);			/* A */
+	fill_page(p + page_size, 12122);	/* C */
+	fill_page(p + 2 * page_size, 12121);	/* B, A's partner */
+	fill_page(p + 3 * page_size, 12123);	/* D */
+	wait_stack_empty();
+	scanned0 = hint_stat("hints_scanned");
+	r[0] = (struct hint_rec){ (uintptr_t)p, 0x4ab1d, 0, KIND_READ, 0 };
+	r[1] = (struct hint_rec){ (uintptr_t)(p + page_size), 0x4ab1d, 0,
+				  KIND_READ, 0 };
+	submit(fd, r, 2);
+	wait_scanned(scanned0, 2);
+	tab1 = hint_stat("hash_table_pages");
+	full0 = ksm_stat("full_scans");
+	t0 = now_s();
+	while (hybrid && ksm_stat("full_scans") < full0 + 2 &&
+	       now_s() - t0 < 60)
+		usleep(50000);
+	tab2 = hint_stat("hash_table_pages");
+	r[0] = (struct hint_rec){ (uintptr_t)(p + 2 * page_size), 0x4ab1e, 0,
+				  KIND_READ, 0 };
+	r[1] = (struct hint_rec){ (uintptr_t)(p + 3 * page_size), 0x4ab1e, 0,
+				  KIND_READ, 0 };
+	t0 = now_s();
+	submit(fd, r, 2);
+	m = wait_merged(p, p + 2 * page_size, 1, 1, t0, 4 * bound, &t);
+	printf("# hash_table_pages %ld after A was hinted, %ld after %ld full scans; ",
+	       tab1, tab2, ksm_stat("full_scans") - full0);
+	printf("B %s A in %.3f s (bound %.1f s)\n",
+	       m ? "merged with" : "did not merge with", t, bound);
+	result(m == 1 && t < bound,
+	       "a hinted page waiting for its partner survives linear scans");
+	munmap(big, AREA_PAGES * page_size);
+	munmap(p, 4 * page_size);
+}
+
 /* ---- test: a forked KSM page past max_page_sharing ---- */
 
 /*
@@ -1195,6 +1257,7 @@ int main(int argc, char **argv)
 		test_flood();
 		test_zero_hints(fd);
 		test_stale(fd);
+		test_hybrid_table(fd);
 		test_fork_bypass(fd);
 		close(fd);
 		test_fair();
