@@ -162,6 +162,9 @@ static int bench_scale(int fd)
 	write_str(KSM_DIR "run", "1");
 	while (ksm_stat("full_scans") < 1)
 		usleep(10000);
+	/* A line per scan: minutes of silence look like a hung host. */
+	printf("# %zu MiB: first linear scan done\n", area_mib);
+	fflush(stdout);
 	t_lin0 = ksmd_ticks();
 	v_lin0 = ksm_stat("pages_scanned");
 	while (ksm_stat("full_scans") < 2)
