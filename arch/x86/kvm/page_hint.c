@@ -138,9 +138,12 @@ unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 		 * unless the VMM changes the mapping under the guest's feet.
 		 */
 		if (kvm_vcpu_read_guest(vcpu, gpa + done * PAGE_HINT_ENTRY_SIZE,
-					gents, n * PAGE_HINT_ENTRY_SIZE))
+					gents, n * PAGE_HINT_ENTRY_SIZE)) {
 			/* Entries [0, done) were submitted: say so. */
-			return done ? done : -KVM_EFAULT;
+			if (done)
+				return done;
+			return -KVM_EFAULT;
+		}
 		for (i = 0; i < n; i++) {
 			const struct kvm_page_hint_entry *g = &gents[i];
 			struct ksm_hint_entry *h = &hents[i];
