@@ -4,17 +4,21 @@
  *
  * Hint sources (VMs through KVM, processes through debugfs) report pages
  * that cache a file page (file key, index).  When two pages report the same
- * attribute, both are pushed onto a bounded LIFO hint stack (stack.c), and
- * ksmd (mm/ksm.c) scans hinted pages before, or instead of, its linear scan.
+ * attribute, each is pushed onto the bounded LIFO hint stack (stack.c) of
+ * its own source, and ksmd (mm/ksm.c) scans hinted pages before, or instead
+ * of, its linear scan, taking one hint from each source with hints in turn:
+ * a source that floods only overwrites its own oldest hints and gets one
+ * scan in N when N sources have hints pending.
  *
  * Everything a source can fill is bounded by a knob: the attribute table
- * (attr.c) by attr_table_size and the hint stack by hint_stack_size.  Both
- * are guarded by one irq-safe spinlock, because ksm_hint_submit() runs on a
- * vCPU exit and must neither sleep nor wait for ksmd.
+ * (attr.c) by attr_table_size and each source's stack by hint_stack_size.
+ * Both are guarded by one spinlock, because ksm_hint_submit() runs on a
+ * vCPU exit and must neither sleep nor wait for ksmd; no user is in
+ * interrupt context, so it is a plain one.
  *
- * Sources are named in the stack and table by a 64-bit id that is never
- * reused, never by pointer: a destroyed source leaves only ids behind that
- * no longer resolve, so its pending hints are dropped as ksmd meets them.
+ * The attribute table names sources by a 64-bit id that is never reused,
+ * never by pointer: a destroyed source leaves only ids behind that no
+ * longer resolve.  Its stack and pending hints go with it.
  */
 
 #define pr_fmt(fmt) "ksm_hint: " fmt
@@ -44,10 +48,13 @@
 static atomic_long_t ksm_hint_stats[KSM_HINT_NR_STATS];
 
 static DEFINE_SPINLOCK(ksm_hint_lock);
-static DEFINE_MUTEX(ksm_hint_resize_mutex);	/* serializes resizes */
+/* Serializes resizes, and source creation and removal against them. */
+static DEFINE_MUTEX(ksm_hint_resize_mutex);
 static DEFINE_HASHTABLE(ksm_hint_sources, 6);
+/* Sources with hints pending, in the order ksmd takes from them. */
+static LIST_HEAD(ksm_hint_active);
+static unsigned int ksm_hint_pending_nr;	/* hints on all stacks */
 static u64 ksm_hint_next_id = 1;
-static struct ksm_hint_stack ksm_hint_stack;
 static struct ksm_hint_attr_table ksm_hint_attrs;
 static u32 ksm_hint_bucket_seed __read_mostly;
 
@@ -55,7 +62,7 @@ static enum ksm_hint_mode ksm_hint_mode_val = KSM_HINT_MODE_OFF;
 static unsigned int ksm_hint_stack_size = KSM_HINT_STACK_DEFAULT;
 static unsigned int ksm_hint_attr_size = KSM_HINT_ATTR_DEFAULT;
 static bool ksm_hint_vm_default_val;
-static unsigned int ksm_hint_rate;
+static unsigned int ksm_hint_rate = KSM_HINT_RATE_DEFAULT;
 
 const char * const ksm_hint_mode_names[3] = {
 	[KSM_HINT_MODE_OFF] = "off",
@@ -75,6 +82,14 @@ static u32 kh_bucket(u32 checksum, u32 seed)
 
 /* ---- sources and submission ----------------------------------------- */
 
+/* Called with ksm_hint_lock held: forget @src's pending hints. */
+static void kh_drop_pending(struct ksm_hint_source *src)
+{
+	ksm_hint_pending_nr -= src->stack.count;
+	src->stack.count = 0;
+	list_del_init(&src->active);
+}
+
 static struct ksm_hint_source *kh_find_source(u64 id)
 {
 	struct ksm_hint_source *src;
@@ -91,7 +106,7 @@ static struct ksm_hint_source *kh_find_source(u64 id)
  * @name: a short name for diagnostics
  *
  * May sleep.  Holds a reference on @mm (mmgrab) until the source is
- * destroyed.
+ * destroyed.  The source gets a hint stack of hint_stack_size slots.
  *
  * Return: the new source, or an ERR_PTR() on failure.
  */
@@ -105,16 +120,24 @@ struct ksm_hint_source *ksm_hint_source_create(struct mm_struct *mm,
 	src = kzalloc(sizeof(*src), GFP_KERNEL);
 	if (!src)
 		return ERR_PTR(-ENOMEM);
+	mutex_lock(&ksm_hint_resize_mutex);
+	if (ksm_hint_stack_init(&src->stack, ksm_hint_stack_size)) {
+		mutex_unlock(&ksm_hint_resize_mutex);
+		kfree(src);
+		return ERR_PTR(-ENOMEM);
+	}
 	strscpy(src->name, name ? name : "", sizeof(src->name));
+	INIT_LIST_HEAD(&src->active);
 	mmgrab(mm);
 	src->mm = mm;
 	src->tb_stamp = jiffies;
 	src->tb_tokens = READ_ONCE(ksm_hint_rate);
 
-	spin_lock_irq(&ksm_hint_lock);
+	spin_lock(&ksm_hint_lock);
 	src->id = ksm_hint_next_id++;
 	hash_add(ksm_hint_sources, &src->hnode, src->id);
-	spin_unlock_irq(&ksm_hint_lock);
+	spin_unlock(&ksm_hint_lock);
+	mutex_unlock(&ksm_hint_resize_mutex);
 	return src;
 }
 EXPORT_SYMBOL_GPL(ksm_hint_source_create);
@@ -123,29 +146,39 @@ EXPORT_SYMBOL_GPL(ksm_hint_source_create);
  * ksm_hint_source_destroy - unregister a hint source
  * @src: the source, from ksm_hint_source_create()
  *
- * May sleep.  Hints still pending for @src are dropped: once its id is
- * unhashed, ksmd can no longer resolve them to an mm.  ksmd takes its own
- * mm reference under ksm_hint_lock, so dropping ours here is safe.
+ * May sleep.  Hints still pending for @src are dropped with its stack.
+ * ksmd takes its own mm reference under ksm_hint_lock, so dropping ours
+ * here is safe.
  */
 void ksm_hint_source_destroy(struct ksm_hint_source *src)
 {
 	if (IS_ERR_OR_NULL(src))
 		return;
-	spin_lock_irq(&ksm_hint_lock);
+	mutex_lock(&ksm_hint_resize_mutex);
+	spin_lock(&ksm_hint_lock);
 	hash_del(&src->hnode);
-	spin_unlock_irq(&ksm_hint_lock);
+	kh_drop_pending(src);
+	spin_unlock(&ksm_hint_lock);
+	mutex_unlock(&ksm_hint_resize_mutex);
+	ksm_hint_stack_free(&src->stack);
 	mmdrop(src->mm);
 	kfree(src);
 }
 EXPORT_SYMBOL_GPL(ksm_hint_source_destroy);
 
-static void kh_push(u64 src_id, unsigned long addr)
+/* Called with ksm_hint_lock held. */
+static void kh_push(struct ksm_hint_source *src, unsigned long addr)
 {
-	bool overwrote = ksm_hint_stack_push(&ksm_hint_stack, src_id, addr);
+	bool overwrote = ksm_hint_stack_push(&src->stack, addr);
 
-	if (overwrote)
+	if (overwrote) {
 		kh_stat_add(KSM_HINT_STAT_STACK_OVERWRITES, 1);
-	trace_ksm_hint_pushed(src_id, addr, overwrote);
+	} else {
+		ksm_hint_pending_nr++;
+		if (list_empty(&src->active))
+			list_add_tail(&src->active, &ksm_hint_active);
+	}
+	trace_ksm_hint_pushed(src->id, addr & PAGE_MASK, overwrote);
 }
 
 /* Called with ksm_hint_lock held, for one entry of a valid kind. */
@@ -157,8 +190,11 @@ static void kh_process(struct ksm_hint_source *src,
 	struct ksm_hint_attr *a;
 
 	if (e->kind == KSM_HINT_KIND_ZERO) {
-		/* Zeroed pages match each other whatever file they were. */
-		kh_push(src->id, addr);
+		/*
+		 * Zeroed pages match each other whatever file they were;
+		 * ksmd checks that the page is zero before it acts on this.
+		 */
+		kh_push(src, addr | KSM_HINT_POP_ZERO);
 		return;
 	}
 	a = ksm_hint_attr_lookup(t, e->file_key, e->index);
@@ -177,8 +213,16 @@ static void kh_process(struct ksm_hint_source *src,
 		return;
 	/* A second page with this attribute: both are worth a scan. */
 	kh_stat_add(KSM_HINT_STAT_ATTR_MATCHES, 1);
-	kh_push(a->src_id, a->addr);
-	kh_push(src->id, addr);
+	if (a->src_id == src->id) {
+		kh_push(src, a->addr);
+	} else {
+		struct ksm_hint_source *other = kh_find_source(a->src_id);
+
+		/* Each page waits on the stack of the source it is in. */
+		if (other)
+			kh_push(other, a->addr);
+	}
+	kh_push(src, addr);
 	/* Remember the newest page; the older one is on the stack now. */
 	a->src_id = src->id;
 	a->addr = addr;
@@ -233,15 +277,15 @@ int ksm_hint_submit(struct ksm_hint_source *src,
 		    const struct ksm_hint_entry *ents, unsigned int nr)
 {
 	unsigned int i, n, ok = 0, bad = 0;
-	unsigned long flags;
-	bool ready;
+	bool ready, was_idle, wake;
 
 	if (!nr)
 		return 0;
-	spin_lock_irqsave(&ksm_hint_lock, flags);
+	spin_lock(&ksm_hint_lock);
+	was_idle = !ksm_hint_pending_nr;
 	n = kh_take_tokens(src, nr);
 	/* Without tables (failed init) every hint is rejected. */
-	ready = ksm_hint_stack.slots && ksm_hint_attrs.ents;
+	ready = ksm_hint_attrs.ents;
 	for (i = 0; i < n; i++) {
 		const struct ksm_hint_entry *e = &ents[i];
 
@@ -258,13 +302,14 @@ int ksm_hint_submit(struct ksm_hint_source *src,
 	src->received += ok;
 	src->rejected += bad;
 	src->rate_limited += nr - n;
-	spin_unlock_irqrestore(&ksm_hint_lock, flags);
+	/* ksmd sleeps only on an empty stack: wake it when that ends. */
+	wake = was_idle && ksm_hint_pending_nr;
+	spin_unlock(&ksm_hint_lock);
 
 	kh_stat_add(KSM_HINT_STAT_RECEIVED, ok);
 	kh_stat_add(KSM_HINT_STAT_REJECTED, bad);
 	kh_stat_add(KSM_HINT_STAT_RATE_LIMITED, nr - n);
-	if (ok && READ_ONCE(ksm_hint_mode_val) != KSM_HINT_MODE_OFF &&
-	    ksm_hint_pending())
+	if (wake && READ_ONCE(ksm_hint_mode_val) != KSM_HINT_MODE_OFF)
 		ksm_hint_wake_ksmd();
 	return n;
 }
@@ -281,13 +326,11 @@ EXPORT_SYMBOL_GPL(ksm_hint_submit);
  */
 void ksm_hint_note_rate_limited(struct ksm_hint_source *src, unsigned int nr)
 {
-	unsigned long flags;
-
 	if (!nr)
 		return;
-	spin_lock_irqsave(&ksm_hint_lock, flags);
+	spin_lock(&ksm_hint_lock);
 	src->rate_limited += nr;
-	spin_unlock_irqrestore(&ksm_hint_lock, flags);
+	spin_unlock(&ksm_hint_lock);
 	kh_stat_add(KSM_HINT_STAT_RATE_LIMITED, nr);
 }
 EXPORT_SYMBOL_GPL(ksm_hint_note_rate_limited);
@@ -316,13 +359,13 @@ enum ksm_hint_mode ksm_hint_get_mode(void)
 }
 
 /**
- * ksm_hint_stack_entries - hints waiting on the stack
+ * ksm_hint_stack_entries - hints waiting on the stacks of all sources
  *
  * Return: the value of /sys/kernel/mm/ksm_hint/hint_stack_entries.
  */
 unsigned int ksm_hint_stack_entries(void)
 {
-	return READ_ONCE(ksm_hint_stack.count);
+	return READ_ONCE(ksm_hint_pending_nr);
 }
 
 /**
@@ -348,44 +391,47 @@ void ksm_hint_sources_show(struct seq_file *m)
 	struct ksm_hint_source *src;
 	unsigned int bkt;
 
-	spin_lock_irq(&ksm_hint_lock);
+	spin_lock(&ksm_hint_lock);
 	hash_for_each(ksm_hint_sources, bkt, src, hnode)
-		seq_printf(m, "%llu %s received=%lu rejected=%lu rate_limited=%lu\n",
+		seq_printf(m, "%llu %s received=%lu rejected=%lu rate_limited=%lu pending=%u\n",
 			   src->id, src->name, src->received, src->rejected,
-			   src->rate_limited);
-	spin_unlock_irq(&ksm_hint_lock);
+			   src->rate_limited, src->stack.count);
+	spin_unlock(&ksm_hint_lock);
 }
 
 /**
- * ksm_hint_pop - take the newest hint off the stack
+ * ksm_hint_pop - take the next hint: round robin between sources
  * @mm: set to the hinted mm, with a reference from mmgrab()
- * @addr: set to the hinted address
+ * @addr: set to the hinted address, with KSM_HINT_POP_* flags in its
+ *	low bits
  *
- * Hints whose source is gone are dropped on the way.
+ * Takes the newest hint of the source first in line, then puts that
+ * source at the back of the line if it has more: with N sources pending,
+ * each gets one hint in N scanned, however much any of them sends.
+ * Constant time, whatever is pending.
  *
  * Return: true if a hint was taken; the caller must mmdrop(*mm).
  */
 bool ksm_hint_pop(struct mm_struct **mm, unsigned long *addr)
 {
 	struct ksm_hint_source *src;
-	struct ksm_hint_slot slot;
 
-	spin_lock_irq(&ksm_hint_lock);
-	while (ksm_hint_stack_pop(&ksm_hint_stack, &slot)) {
-		src = kh_find_source(slot.src_id);
-		if (!src) {
-			trace_ksm_hint_skipped(NULL, slot.addr,
-					       KSM_HINT_SKIP_NO_SOURCE);
-			continue;
-		}
-		mmgrab(src->mm);
-		*mm = src->mm;
-		*addr = slot.addr;
-		spin_unlock_irq(&ksm_hint_lock);
-		return true;
+	spin_lock(&ksm_hint_lock);
+	src = list_first_entry_or_null(&ksm_hint_active,
+				       struct ksm_hint_source, active);
+	if (!src || !ksm_hint_stack_pop(&src->stack, addr)) {
+		spin_unlock(&ksm_hint_lock);
+		return false;
 	}
-	spin_unlock_irq(&ksm_hint_lock);
-	return false;
+	ksm_hint_pending_nr--;
+	if (src->stack.count)
+		list_move_tail(&src->active, &ksm_hint_active);
+	else
+		list_del_init(&src->active);
+	mmgrab(src->mm);
+	*mm = src->mm;
+	spin_unlock(&ksm_hint_lock);
+	return true;
 }
 
 /**
@@ -436,6 +482,50 @@ void ksm_hint_note_skipped(struct mm_struct *mm, unsigned long addr,
 }
 
 /**
+ * ksm_hint_note_zero_rejected - count a zero hint on a page that is not zero
+ * @mm: mm of the hinted page
+ * @addr: address of the hinted page
+ */
+void ksm_hint_note_zero_rejected(struct mm_struct *mm, unsigned long addr)
+{
+	kh_stat_add(KSM_HINT_STAT_ZERO_REJECTED, 1);
+	trace_ksm_hint_skipped(mm, addr, KSM_HINT_SKIP_NOT_ZERO);
+}
+
+/**
+ * ksm_hint_note_stale_dropped - count a stale stable rmap_item dropped
+ *
+ * For the maintenance pass of mode hint: a page listed on a stable node
+ * whose address no longer maps that KSM page (written to, unmapped).
+ */
+void ksm_hint_note_stale_dropped(void)
+{
+	kh_stat_add(KSM_HINT_STAT_STALE_DROPPED, 1);
+}
+
+/**
+ * ksm_hint_note_retried - count a hinted page queued to be tried again
+ *
+ * Its merge failed, maybe for a transient reason (an extra reference from
+ * a CPU's LRU batch, a page lock, a pin).
+ */
+void ksm_hint_note_retried(void)
+{
+	kh_stat_add(KSM_HINT_STAT_RETRIED, 1);
+}
+
+/**
+ * ksm_hint_note_given_up - count a hinted page whose merges kept failing
+ * @mm: mm of the hinted page
+ * @addr: address of the hinted page
+ */
+void ksm_hint_note_given_up(struct mm_struct *mm, unsigned long addr)
+{
+	kh_stat_add(KSM_HINT_STAT_GIVEN_UP, 1);
+	trace_ksm_hint_skipped(mm, addr, KSM_HINT_SKIP_MERGE_FAILED);
+}
+
+/**
  * ksm_hint_table_pages_add - account pages in ksmd's checksum hash table
  * @delta: pages added (positive) or removed (negative)
  */
@@ -479,34 +569,42 @@ unsigned int ksm_hint_stack_capacity(void)
 }
 
 /**
- * ksm_hint_resize_stack - resize the hint stack, keeping the newest hints
+ * ksm_hint_resize_stack - give every source a hint stack of a new size
  * @size: new number of slots, KSM_HINT_STACK_MIN..KSM_HINT_STACK_MAX
  *
- * May sleep.  Allocates outside the spinlock so that vCPU exits only wait
- * for the copy.
+ * May sleep.  Allocates outside the spinlock and swaps each source's
+ * stack in constant time under it, so vCPU exits never wait for a copy;
+ * the hints pending on the old stacks are dropped.
  *
- * Return: 0, -EINVAL for a size out of range, or -ENOMEM.
+ * Return: 0, -EINVAL for a size out of range, or -ENOMEM (the sources not
+ * reached yet keep their old stacks).
  */
 int ksm_hint_resize_stack(unsigned int size)
 {
 	struct ksm_hint_stack new, old;
+	struct ksm_hint_source *src;
+	unsigned int bkt;
+	int err = 0;
 
 	if (size < KSM_HINT_STACK_MIN || size > KSM_HINT_STACK_MAX)
 		return -EINVAL;
 	mutex_lock(&ksm_hint_resize_mutex);
-	if (ksm_hint_stack_init(&new, size)) {
-		mutex_unlock(&ksm_hint_resize_mutex);
-		return -ENOMEM;
-	}
-	spin_lock_irq(&ksm_hint_lock);
-	old = ksm_hint_stack;
-	ksm_hint_stack_move(&new, &old);
-	ksm_hint_stack = new;
 	WRITE_ONCE(ksm_hint_stack_size, size);
-	spin_unlock_irq(&ksm_hint_lock);
+	/* The mutex keeps sources from coming and going meanwhile. */
+	hash_for_each(ksm_hint_sources, bkt, src, hnode) {
+		if (ksm_hint_stack_init(&new, size)) {
+			err = -ENOMEM;
+			break;
+		}
+		spin_lock(&ksm_hint_lock);
+		kh_drop_pending(src);
+		old = src->stack;
+		src->stack = new;
+		spin_unlock(&ksm_hint_lock);
+		ksm_hint_stack_free(&old);
+	}
 	mutex_unlock(&ksm_hint_resize_mutex);
-	ksm_hint_stack_free(&old);
-	return 0;
+	return err;
 }
 
 /**
@@ -548,10 +646,10 @@ int ksm_hint_resize_attr_table(unsigned int size)
 		mutex_unlock(&ksm_hint_resize_mutex);
 		return -ENOMEM;
 	}
-	spin_lock_irq(&ksm_hint_lock);
+	spin_lock(&ksm_hint_lock);
 	ksm_hint_attr_replace(&ksm_hint_attrs, &fresh);
 	WRITE_ONCE(ksm_hint_attr_size, size);
-	spin_unlock_irq(&ksm_hint_lock);
+	spin_unlock(&ksm_hint_lock);
 	mutex_unlock(&ksm_hint_resize_mutex);
 	ksm_hint_attr_free(&fresh);
 	return 0;
@@ -610,9 +708,7 @@ static int __init ksm_hint_init(void)
 	int err;
 
 	ksm_hint_bucket_seed = get_random_u32();
-	err = ksm_hint_stack_init(&ksm_hint_stack, ksm_hint_stack_size);
-	if (!err)
-		err = ksm_hint_attr_init(&ksm_hint_attrs, ksm_hint_attr_size);
+	err = ksm_hint_attr_init(&ksm_hint_attrs, ksm_hint_attr_size);
 	if (!err)
 		err = ksm_hint_sysfs_init();
 	if (err) {

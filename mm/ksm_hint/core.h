@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 #include "ksmd.h"
+#include "stack.h"
 
 #define KSM_HINT_STACK_DEFAULT	4096
 #define KSM_HINT_STACK_MIN	16
@@ -16,12 +17,20 @@
 #define KSM_HINT_ATTR_DEFAULT	16384
 #define KSM_HINT_ATTR_MIN	16
 #define KSM_HINT_ATTR_MAX	1048576U
+/*
+ * Hints per second per source by default: ksmd's default budget
+ * (pages_to_scan 100 every sleep_millisecs 20), so that no VM's hints come
+ * faster than a default ksmd could ever scan them.
+ */
+#define KSM_HINT_RATE_DEFAULT	5000
 
 struct mm_struct;
 
 /* Only core.c touches the fields other than @mm, under ksm_hint_lock. */
 struct ksm_hint_source {
 	struct hlist_node hnode;
+	struct list_head active;	/* on ksm_hint_active while @stack has hints */
+	struct ksm_hint_stack stack;	/* this source's pending hints */
 	struct mm_struct *mm;
 	u64 id;
 	char name[32];
@@ -41,6 +50,10 @@ enum ksm_hint_stat {
 	KSM_HINT_STAT_SCANNED,
 	KSM_HINT_STAT_MERGED,
 	KSM_HINT_STAT_TABLE_PAGES,
+	KSM_HINT_STAT_ZERO_REJECTED,
+	KSM_HINT_STAT_STALE_DROPPED,
+	KSM_HINT_STAT_RETRIED,
+	KSM_HINT_STAT_GIVEN_UP,
 	KSM_HINT_NR_STATS,
 };
 

@@ -23,7 +23,15 @@ enum ksm_hint_skip {
 	KSM_HINT_SKIP_NO_PAGE,		/* not a mergeable anonymous page */
 	KSM_HINT_SKIP_UNCHANGED,	/* already merged or already in table */
 	KSM_HINT_SKIP_NO_MATCH,		/* no identical page found yet */
+	KSM_HINT_SKIP_NOT_ZERO,		/* a zero hint on a page not zero */
+	KSM_HINT_SKIP_MERGE_FAILED,	/* merge failed, retries used up */
 };
+
+/*
+ * Flag in the low bits of a popped address: a zero hint, which ksmd
+ * verifies (the page must be zero) before it searches anything with it.
+ */
+#define KSM_HINT_POP_ZERO	0x1UL
 
 /* Compares per lookup in one checksum bucket; also the bucket depth. */
 #define KSM_HINT_BUCKET_DEPTH	8
@@ -39,6 +47,10 @@ void ksm_hint_note_merged(struct mm_struct *mm, unsigned long addr,
 void ksm_hint_note_skipped(struct mm_struct *mm, unsigned long addr,
 			   enum ksm_hint_skip why);
 void ksm_hint_table_pages_add(long delta);
+void ksm_hint_note_zero_rejected(struct mm_struct *mm, unsigned long addr);
+void ksm_hint_note_stale_dropped(void);
+void ksm_hint_note_retried(void);
+void ksm_hint_note_given_up(struct mm_struct *mm, unsigned long addr);
 
 /* Provided by mm/ksm.c. */
 void ksm_hint_wake_ksmd(void);

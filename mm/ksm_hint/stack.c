@@ -6,7 +6,6 @@
  * the stack never grows whatever sources send.
  */
 
-#include <linux/minmax.h>
 #include <linux/slab.h>
 
 #include "stack.h"
@@ -44,18 +43,15 @@ void ksm_hint_stack_free(struct ksm_hint_stack *st)
 /**
  * ksm_hint_stack_push - push a hint, overwriting the oldest when full
  * @st: the stack
- * @src_id: id of the source whose mm @addr is in
- * @addr: page address
+ * @addr: page address, with KSM_HINT_POP_* flags in its low bits
  *
  * Return: true when the oldest hint was overwritten to make room.
  */
-bool ksm_hint_stack_push(struct ksm_hint_stack *st, u64 src_id,
-			 unsigned long addr)
+bool ksm_hint_stack_push(struct ksm_hint_stack *st, unsigned long addr)
 {
 	bool overwrote = st->count == st->size;
 
-	st->slots[st->top].src_id = src_id;
-	st->slots[st->top].addr = addr;
+	st->slots[st->top] = addr;
 	st->top = (st->top + 1) % st->size;
 	if (!overwrote)
 		st->count++;
@@ -65,40 +61,18 @@ bool ksm_hint_stack_push(struct ksm_hint_stack *st, u64 src_id,
 /**
  * ksm_hint_stack_pop - take the newest hint
  * @st: the stack
- * @out: where to store the hint
+ * @addr: where to store the hint
  *
  * Return: false when the stack is empty.
  */
-bool ksm_hint_stack_pop(struct ksm_hint_stack *st, struct ksm_hint_slot *out)
+bool ksm_hint_stack_pop(struct ksm_hint_stack *st, unsigned long *addr)
 {
 	if (!st->count)
 		return false;
 	st->top = (st->top + st->size - 1) % st->size;
 	st->count--;
-	*out = st->slots[st->top];
+	*addr = st->slots[st->top];
 	return true;
-}
-
-/**
- * ksm_hint_stack_move - carry hints over into a resized stack
- * @dst: an empty stack, already allocated at its new size
- * @src: the old stack; left unchanged, for the caller to free
- *
- * Keeps the newest hints in order: when shrinking, the oldest are lost.
- */
-void ksm_hint_stack_move(struct ksm_hint_stack *dst,
-			 struct ksm_hint_stack *src)
-{
-	unsigned int n = min(src->count, dst->size);
-	unsigned int i, pos;
-
-	pos = (src->top + src->size - n) % src->size;
-	for (i = 0; i < n; i++) {
-		dst->slots[i] = src->slots[pos];
-		pos = (pos + 1) % src->size;
-	}
-	dst->top = n % dst->size;
-	dst->count = n;
 }
 
 #ifdef CONFIG_KSM_HINT_KUNIT_TEST

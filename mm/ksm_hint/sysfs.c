@@ -141,6 +141,10 @@ KH_STAT_RO(stack_overwrites, KSM_HINT_STAT_STACK_OVERWRITES);
 KH_STAT_RO(hints_scanned, KSM_HINT_STAT_SCANNED);
 KH_STAT_RO(pages_merged, KSM_HINT_STAT_MERGED);
 KH_STAT_RO(hash_table_pages, KSM_HINT_STAT_TABLE_PAGES);
+KH_STAT_RO(zero_hints_rejected, KSM_HINT_STAT_ZERO_REJECTED);
+KH_STAT_RO(stale_items_dropped, KSM_HINT_STAT_STALE_DROPPED);
+KH_STAT_RO(merge_retries, KSM_HINT_STAT_RETRIED);
+KH_STAT_RO(merges_given_up, KSM_HINT_STAT_GIVEN_UP);
 static struct kobj_attribute attr_table_entries_attr =
 	__ATTR_RO(attr_table_entries);
 static struct kobj_attribute hint_stack_entries_attr =
@@ -160,6 +164,10 @@ static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&hints_scanned_attr.attr,
 	&pages_merged_attr.attr,
 	&hash_table_pages_attr.attr,
+	&zero_hints_rejected_attr.attr,
+	&stale_items_dropped_attr.attr,
+	&merge_retries_attr.attr,
+	&merges_given_up_attr.attr,
 	&attr_table_entries_attr.attr,
 	&hint_stack_entries_attr.attr,
 	NULL,

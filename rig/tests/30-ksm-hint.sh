@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # ksm_hint selftests (tools/testing/selftests/ksm_hint) inside the host:
 # the functional TAP test in mode hint and in mode hybrid (hint batches
-# interleaved with KSM's linear scan), then the hint-vs-stock benchmark,
-# which only reports numbers (it passes when it runs to the end).
+# interleaved with KSM's linear scan), then the hint-vs-stock benchmark
+# and its scale mode (ksmd time per hinted page against the area size,
+# beside stock KSM's time per linear-scan page visit in the same boot),
+# which only report numbers (they pass when they run to the end and every
+# hinted pair merged).
 d=/opt/selftests/ksm_hint
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -10,3 +13,7 @@ RIG_TAP_STRICT=1
 run_tap "ksm_hint_test" 600 $d/ksm_hint_test hint
 run_tap "ksm_hint_test (mode=hybrid)" 600 $d/ksm_hint_test hybrid
 run_exit "ksm_hint_bench" 600 $d/ksm_hint_bench -n 8192 -p 64 -s 100 -m 20 -t 120
+for mib in 64 512; do
+	run_exit "ksm_hint_bench scale ${mib} MiB" 900 \
+		$d/ksm_hint_bench -A $mib -p 500 -s 100 -m 20 -t 300
+done

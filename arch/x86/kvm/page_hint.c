@@ -57,10 +57,11 @@ static struct ksm_hint_source *kvm_page_hint_install(struct kvm *kvm,
 }
 
 /*
- * The VM's hint source, or NULL when hinting is off for it.  VMs whose VMM
- * does not know KVM_CAP_PAGE_HINT get one on their first hint when the host
- * default (/sys/kernel/mm/ksm_hint/vm_default) says so; the hypercall path
- * may sleep, so creating it here is fine.
+ * The VM's hint source, NULL when hinting is off for it, or an ERR_PTR()
+ * when it could not be made (no memory: worth trying again later).  VMs
+ * whose VMM does not know KVM_CAP_PAGE_HINT get one on their first hint
+ * when the host default (/sys/kernel/mm/ksm_hint/vm_default) says so; the
+ * hypercall path may sleep, so creating it here is fine.
  */
 static struct ksm_hint_source *kvm_page_hint_source(struct kvm *kvm)
 {
@@ -71,8 +72,7 @@ static struct ksm_hint_source *kvm_page_hint_source(struct kvm *kvm)
 		return NULL;
 	if (src || !ksm_hint_vm_default())
 		return src;
-	src = kvm_page_hint_install(kvm, false);
-	return IS_ERR(src) ? NULL : src;
+	return kvm_page_hint_install(kvm, false);
 }
 
 /* Only the guest's own RAM: no KVM-internal slots, no private memory. */
@@ -104,10 +104,12 @@ static bool kvm_page_hint_kind_valid(u32 kind)
  * a non-zero reserved field are skipped and counted in hints_rejected.
  *
  * Return: r >= 0 when entries [0, r) were consumed, each accepted or
- * skipped as bad; r < @nr only when the VM's hint rate limit ran out, and
- * then entries [r, @nr) were not looked at (the guest may send them again
- * later).  -KVM_ENOSYS when hinting is off for the VM, -KVM_EINVAL for bad
- * @flags, @nr or alignment and -KVM_EFAULT when the batch cannot be read.
+ * skipped as bad; r < @nr when the VM's hint rate limit ran out, when the
+ * host had no memory to set up hinting for the VM (r = 0), or when the
+ * batch became unreadable after its first chunk; entries [r, @nr) were
+ * then not looked at (the guest may send them again later).  -KVM_ENOSYS
+ * when hinting is off for the VM, -KVM_EINVAL for bad @flags, @nr or
+ * alignment and -KVM_EFAULT when nothing of the batch could be read.
  */
 unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 				      unsigned long nr, unsigned long flags)
@@ -125,6 +127,9 @@ unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 	    !IS_ALIGNED(gpa, 8) ||
 	    offset_in_page(gpa) + nr * PAGE_HINT_ENTRY_SIZE > PAGE_SIZE)
 		return -KVM_EINVAL;
+	/* No memory for a source yet: -KVM_ENOSYS would stop the guest. */
+	if (IS_ERR(src))
+		return 0;
 
 	for (done = 0; done < nr; done += n) {
 		n = min_t(unsigned int, nr - done, PAGE_HINT_CHUNK);
@@ -133,8 +138,12 @@ unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 		 * unless the VMM changes the mapping under the guest's feet.
 		 */
 		if (kvm_vcpu_read_guest(vcpu, gpa + done * PAGE_HINT_ENTRY_SIZE,
-					gents, n * PAGE_HINT_ENTRY_SIZE))
+					gents, n * PAGE_HINT_ENTRY_SIZE)) {
+			/* Entries [0, done) were submitted: say so. */
+			if (done)
+				return done;
 			return -KVM_EFAULT;
+		}
 		for (i = 0; i < n; i++) {
 			const struct kvm_page_hint_entry *g = &gents[i];
 			struct ksm_hint_entry *h = &hents[i];

@@ -10,18 +10,17 @@
 static void kh_test_stack_lifo(struct kunit *test)
 {
 	struct ksm_hint_stack st;
-	struct ksm_hint_slot s;
+	unsigned long s;
 	unsigned long i;
 
 	KUNIT_ASSERT_EQ(test, ksm_hint_stack_init(&st, 4), 0);
 	KUNIT_EXPECT_FALSE(test, ksm_hint_stack_pop(&st, &s));
 	for (i = 1; i <= 3; i++)
-		KUNIT_EXPECT_FALSE(test, ksm_hint_stack_push(&st, 7, i << PAGE_SHIFT));
+		KUNIT_EXPECT_FALSE(test, ksm_hint_stack_push(&st, i << PAGE_SHIFT));
 	/* Newest first. */
 	for (i = 3; i >= 1; i--) {
 		KUNIT_ASSERT_TRUE(test, ksm_hint_stack_pop(&st, &s));
-		KUNIT_EXPECT_EQ(test, s.addr, i << PAGE_SHIFT);
-		KUNIT_EXPECT_EQ(test, s.src_id, 7ULL);
+		KUNIT_EXPECT_EQ(test, s, i << PAGE_SHIFT);
 	}
 	KUNIT_EXPECT_FALSE(test, ksm_hint_stack_pop(&st, &s));
 	ksm_hint_stack_free(&st);
@@ -30,55 +29,26 @@ static void kh_test_stack_lifo(struct kunit *test)
 static void kh_test_stack_overwrite(struct kunit *test)
 {
 	struct ksm_hint_stack st;
-	struct ksm_hint_slot s;
+	unsigned long s;
 	unsigned long i, over = 0;
 
 	KUNIT_ASSERT_EQ(test, ksm_hint_stack_init(&st, 4), 0);
 	for (i = 1; i <= 10; i++)
-		over += ksm_hint_stack_push(&st, 1, i);
+		over += ksm_hint_stack_push(&st, i);
 	/* 4 slots, 10 pushes: the 6 oldest were overwritten. */
 	KUNIT_EXPECT_EQ(test, over, 6UL);
 	KUNIT_EXPECT_EQ(test, st.count, 4U);
 	for (i = 10; i >= 7; i--) {
 		KUNIT_ASSERT_TRUE(test, ksm_hint_stack_pop(&st, &s));
-		KUNIT_EXPECT_EQ(test, s.addr, i);
+		KUNIT_EXPECT_EQ(test, s, i);
 	}
 	KUNIT_EXPECT_FALSE(test, ksm_hint_stack_pop(&st, &s));
 	ksm_hint_stack_free(&st);
 }
 
-static void kh_test_stack_resize(struct kunit *test)
-{
-	struct ksm_hint_stack st, small, big;
-	struct ksm_hint_slot s;
-	unsigned long i;
-
-	KUNIT_ASSERT_EQ(test, ksm_hint_stack_init(&st, 8), 0);
-	for (i = 1; i <= 11; i++)	/* wraps around */
-		ksm_hint_stack_push(&st, 1, i);
-	/* Shrinking keeps the newest hints, in order. */
-	KUNIT_ASSERT_EQ(test, ksm_hint_stack_init(&small, 3), 0);
-	ksm_hint_stack_move(&small, &st);
-	KUNIT_EXPECT_EQ(test, small.count, 3U);
-	/* Growing keeps all of them and leaves room. */
-	KUNIT_ASSERT_EQ(test, ksm_hint_stack_init(&big, 16), 0);
-	ksm_hint_stack_move(&big, &small);
-	KUNIT_EXPECT_EQ(test, big.count, 3U);
-	KUNIT_EXPECT_FALSE(test, ksm_hint_stack_push(&big, 1, 12));
-	for (i = 12; i >= 9; i--) {
-		KUNIT_ASSERT_TRUE(test, ksm_hint_stack_pop(&big, &s));
-		KUNIT_EXPECT_EQ(test, s.addr, i);
-	}
-	KUNIT_EXPECT_FALSE(test, ksm_hint_stack_pop(&big, &s));
-	ksm_hint_stack_free(&st);
-	ksm_hint_stack_free(&small);
-	ksm_hint_stack_free(&big);
-}
-
 static struct kunit_case ksm_hint_stack_test_cases[] = {
 	KUNIT_CASE(kh_test_stack_lifo),
 	KUNIT_CASE(kh_test_stack_overwrite),
-	KUNIT_CASE(kh_test_stack_resize),
 	{},
 };
 

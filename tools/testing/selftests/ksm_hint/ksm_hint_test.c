@@ -14,7 +14,7 @@
 
 #include "ksm_hint_common.h"
 
-#define NTESTS		23
+#define NTESTS		30
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
 
@@ -55,7 +55,7 @@ static void skip(const char *name, const char *why)
 static const char * const saved_names[] = {
 	KSM_DIR "run", KSM_DIR "pages_to_scan", KSM_DIR "sleep_millisecs",
 	HINT_DIR "mode", HINT_DIR "hint_stack_size", HINT_DIR "attr_table_size",
-	HINT_DIR "vm_hint_rate", HINT_DIR "vm_default",
+	HINT_DIR "vm_hint_rate", HINT_DIR "vm_default", KSM_DIR "use_zero_pages",
 };
 
 #define NSAVED ARRAY_SIZE(saved_names)
@@ -104,7 +104,8 @@ static void test_knobs(void)
 		"vm_hint_rate", "hints_received", "hints_rejected",
 		"hints_rate_limited", "attr_matches", "stack_overwrites",
 		"hints_scanned", "pages_merged", "hash_table_pages",
-		"attr_table_entries", "hint_stack_entries",
+		"attr_table_entries", "hint_stack_entries", "zero_hints_rejected",
+		"stale_items_dropped", "merge_retries", "merges_given_up",
 	};
 	static const struct bad_write bad[] = {
 		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
@@ -245,6 +246,16 @@ static void wait_scanned(long base, long n)
 	while (hint_stat("hints_scanned") < base + n && now_s() < end)
 		usleep(10000);
 	usleep(200000);
+}
+
+/* Wait until ksmd has taken every pending hint (earlier tests' too). */
+static void wait_stack_empty(void)
+{
+	double end = now_s() + MERGE_TIMEOUT;
+
+	while (hint_stat("hint_stack_entries") > 0 && now_s() < end)
+		usleep(10000);
+	usleep(100000);
 }
 
 static void wait_until(double t)
@@ -723,7 +734,7 @@ static long meminfo_kb(const char *field)
  * has collision-shaped keys, key ^ (index * GOLDEN_RATIO_64) constant,
  * which an unkeyed bucket hash would put all in one chain.
  */
-static void test_flood(int fd)
+static void test_flood(void)
 {
 	const size_t total = 1000000, chunk = 4096;
 	const uint64_t golden = 0x61C8864680B583EBULL;
@@ -731,17 +742,18 @@ static void test_flood(int fd)
 	long stack_size = hint_stat("hint_stack_size");
 	long attr_size = hint_stat("attr_table_size");
 	long over0, matches0, recv0, ent0, slab0, vm0, slab1, vm1;
-	long over, matches, recv, ent, attr_ent, growth, pushes;
+	long over, matches, recv, ent, attr_ent, growth, pushes, ent_closed;
 	char *a = map_area(2, true);
 	struct hint_rec *r = calloc(chunk, sizeof(*r));
 	size_t done, i, c, written = 0, n_coll = 0, n_norm = 0;
 	double t0, ts, elapsed, t_coll = 0, t_norm = 0;
+	int fd = open(SUBMIT_PATH, O_WRONLY);
 	long acc = 0, got;
 	bool ok;
 
-	if (!a || !r) {
-		for (i = 0; i < 4; i++)
-			result(false, "mmap/calloc");
+	if (!a || !r || fd < 0) {
+		for (i = 0; i < 5; i++)
+			result(false, "mmap/calloc/open");
 		return;
 	}
 	fill_page(a, 70001);
@@ -791,6 +803,12 @@ static void test_flood(int fd)
 	growth = slab1 - slab0 + vm1 - vm0;
 	/* Each match pushes the attribute's old page and the new one. */
 	pushes = 2 * matches;
+	/*
+	 * The flood's hints are on this source's own stack: closing it
+	 * drops them (ksmd is still stopped, so none was popped).
+	 */
+	close(fd);
+	ent_closed = hint_stat("hint_stack_entries");
 	munmap(a, 2 * page_size);
 	write_str(KSM_DIR "run", "1");
 
@@ -807,8 +825,9 @@ static void test_flood(int fd)
 	ok = acc == (long)written && recv == (long)written &&
 	     matches >= (long)(written / 2 - written / 200);
 	result(ok, "1000000 hints are all consumed, counted and matched");
-	ok = ent > 0 && ent <= stack_size && ent0 >= 0 &&
-	     over >= ent0 + pushes - stack_size;
+	/* This source's stack: only its own hints overwrite each other. */
+	ok = ent > 0 && ent <= ent0 + stack_size && ent0 >= 0 &&
+	     over >= pushes - stack_size;
 	result(ok, "with ksmd stopped the hint stack stays within hint_stack_size, overwriting");
 	ok = attr_ent > 0 && attr_ent <= attr_size && slab0 >= 0 && vm0 >= 0 &&
 	     growth < FLOOD_MEM_KB;
@@ -818,7 +837,326 @@ static void test_flood(int fd)
 	 * for benchmarks to report, not for a functional test to assert.
 	 * The chain bound itself is checked by the ksm_hint_attr KUnit suite.
 	 */
+	printf("# hint_stack_entries %ld with the flooding source open, %ld after it closed\n",
+	       ent, ent_closed);
+	result(ent > ent0 && ent_closed == ent0,
+	       "a source's pending hints go when it closes");
 	free(r);
+}
+
+/* ---- test: zero hints are checked, not trusted ---- */
+
+/*
+ * Pages 0 and 1 hold content X and are merged through a hinted pair, so X
+ * is in the stable tree.  Page 2 also holds X and is hinted as zeroed: a
+ * guest doing this would learn, by timing a write, whether any VM holds
+ * X.  It must be rejected (zero_hints_rejected) and left alone.  Page 3 is
+ * really zero and, hinted as zeroed with use_zero_pages, is merged with
+ * the zero page.  In mode hybrid the linear scan may merge page 2 on its
+ * own (as stock KSM would), so only the counters are checked there.
+ */
+static void test_zero_hints(int fd)
+{
+	char *a = map_area(4, true);
+	long zrej0, zp0, scanned0;
+	struct hint_rec r[2];
+	double t;
+	bool ok;
+
+	if (!a) {
+		result(false, "mmap/MADV_MERGEABLE");
+		result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	wait_stack_empty();
+	fill_page(a, 4242);
+	fill_page(a + page_size, 4242);
+	fill_page(a + 2 * page_size, 4242);
+	memset(a + 3 * page_size, 0, page_size);
+	write_num(KSM_DIR "use_zero_pages", 1);
+	hint_pairs(fd, a, a + page_size, 1, 1, 0x2e20);
+	wait_merged(a, a + page_size, 1, 1, now_s(), MERGE_TIMEOUT, &t);
+	zrej0 = hint_stat("zero_hints_rejected");
+	zp0 = ksm_stat("ksm_zero_pages");
+	scanned0 = hint_stat("hints_scanned");
+	r[0] = (struct hint_rec){ (uintptr_t)(a + 2 * page_size), 0, 0,
+				  KIND_ZERO, 0 };
+	r[1] = (struct hint_rec){ (uintptr_t)(a + 3 * page_size), 0, 0,
+				  KIND_ZERO, 0 };
+	submit(fd, r, 2);
+	wait_scanned(scanned0, 2);
+	printf("# zero hints: zero_hints_rejected +%ld, ksm_zero_pages +%ld, ",
+	       hint_stat("zero_hints_rejected") - zrej0,
+	       ksm_stat("ksm_zero_pages") - zp0);
+	printf("pair merged in %.3f s; page 2 %s the pair's page\n", t,
+	       pfn_of(a + 2 * page_size) == pfn_of(a) ? "shares" : "does not share");
+	ok = pfn_of(a) && pfn_of(a) == pfn_of(a + page_size) &&
+	     hint_stat("zero_hints_rejected") == zrej0 + 1;
+	if (!strcmp(test_mode, "hint"))
+		ok = ok && pfn_of(a + 2 * page_size) != pfn_of(a);
+	result(ok, "a zero hint on a page that is not zero is rejected and searches nothing");
+	result(ksm_stat("ksm_zero_pages") > zp0,
+	       "a zero hint on a zero page merges it with the zero page");
+	munmap(a, 4 * page_size);
+}
+
+/* ---- test: a merged page written to leaves the stable tree ---- */
+
+/*
+ * Bound on the time a merged page that was written to takes to leave
+ * the stable tree in mode hint, where nothing hints it again: the maintenance
+ * pass starts every 5 s while pages are shared, and a pass over this
+ * test's few rmap_items takes a batch or two.  In mode hybrid the linear
+ * scan does it, within a full scan of the test's areas.
+ */
+#define STALE_BOUND	10.0
+
+static void test_stale(int fd)
+{
+	char *a = map_area(2, true);
+	long m0, d0, m, scanned0;
+	double t0, t;
+	bool ok;
+
+	if (!a) {
+		result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	wait_stack_empty();
+	fill_page(a, 6161);
+	fill_page(a + page_size, 6161);
+	scanned0 = hint_stat("hints_scanned");
+	hint_pairs(fd, a, a + page_size, 1, 1, 0x57a1e);
+	wait_merged(a, a + page_size, 1, 1, now_s(), MERGE_TIMEOUT, &t);
+	/* Let ksmd finish the batch that merged them. */
+	wait_scanned(scanned0, 2);
+	m0 = merging_pages();
+	d0 = hint_stat("stale_items_dropped");
+	/* Copy on write: the second page is no longer the KSM page. */
+	fill_page(a + page_size, 6262);
+	t0 = now_s();
+	do {
+		usleep(20000);
+		m = merging_pages();
+		t = now_s() - t0;
+	} while (m >= m0 && t < 2 * STALE_BOUND);
+	printf("# written after merging: ksm_merging_pages %ld -> %ld ",
+	       m0, m);
+	printf("after %.2f s, stale_items_dropped +%ld\n",
+	       t, hint_stat("stale_items_dropped") - d0);
+	ok = m == m0 - 1 && t < STALE_BOUND;
+	/* Mode hint: it was the maintenance pass. */
+	if (!strcmp(test_mode, "hint"))
+		ok = ok && hint_stat("stale_items_dropped") > d0;
+	result(ok, "a merged page written to leaves the stable tree within the bound");
+	munmap(a, 2 * page_size);
+}
+
+/* ---- test: mode hybrid keeps hinted pages where hints look ---- */
+
+/*
+ * Page A is hinted (with a different page C of the same attribute) and
+ * waits in ksmd's hash table for a partner.  In mode hybrid the linear
+ * scan then passes over it twice (an area of AREA_PAGES pages makes a
+ * full scan take seconds); it must leave A in the table, or A's partner B,
+ * hinted afterwards, would only merge when the linear scan came back to
+ * it.  B must merge within the hint path's bound.  In mode hint there is
+ * no linear scan and the test only checks the merge.
+ */
+static void test_hybrid_table(int fd)
+{
+	const double bound = MERGE_BOUND * SCAN_SLEEP_MS / 1000.0;
+	char *big = map_area(AREA_PAGES, true), *p = map_area(4, true);
+	long full0, tab1, tab2, scanned0;
+	bool hybrid = !strcmp(test_mode, "hybrid");
+	struct hint_rec r[2];
+	double t0, t;
+	size_t i, m;
+
+	if (!big || !p) {
+		result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	for (i = 0; i < AREA_PAGES; i++)
+		fill_page(big + i * page_size, 770000 + i);
+	fill_page(p, 12121);			/* A */
+	fill_page(p + page_size, 12122);	/* C */
+	fill_page(p + 2 * page_size, 12121);	/* B, A's partner */
+	fill_page(p + 3 * page_size, 12123);	/* D */
+	wait_stack_empty();
+	scanned0 = hint_stat("hints_scanned");
+	r[0] = (struct hint_rec){ (uintptr_t)p, 0x4ab1d, 0, KIND_READ, 0 };
+	r[1] = (struct hint_rec){ (uintptr_t)(p + page_size), 0x4ab1d, 0,
+				  KIND_READ, 0 };
+	submit(fd, r, 2);
+	wait_scanned(scanned0, 2);
+	tab1 = hint_stat("hash_table_pages");
+	full0 = ksm_stat("full_scans");
+	t0 = now_s();
+	while (hybrid && ksm_stat("full_scans") < full0 + 2 &&
+	       now_s() - t0 < 60)
+		usleep(50000);
+	tab2 = hint_stat("hash_table_pages");
+	r[0] = (struct hint_rec){ (uintptr_t)(p + 2 * page_size), 0x4ab1e, 0,
+				  KIND_READ, 0 };
+	r[1] = (struct hint_rec){ (uintptr_t)(p + 3 * page_size), 0x4ab1e, 0,
+				  KIND_READ, 0 };
+	t0 = now_s();
+	submit(fd, r, 2);
+	m = wait_merged(p, p + 2 * page_size, 1, 1, t0, 4 * bound, &t);
+	printf("# hash_table_pages %ld after A was hinted, %ld after %ld full scans; ",
+	       tab1, tab2, ksm_stat("full_scans") - full0);
+	printf("B %s A in %.3f s (bound %.1f s)\n",
+	       m ? "merged with" : "did not merge with", t, bound);
+	result(m == 1 && t < bound,
+	       "a hinted page waiting for its partner survives linear scans");
+	munmap(big, AREA_PAGES * page_size);
+	munmap(p, 4 * page_size);
+}
+
+/* ---- test: a forked KSM page past max_page_sharing ---- */
+
+/*
+ * With max_page_sharing 2, a pair is merged (a stable node with two
+ * mappings), then the process forks and the child hints its copies: they
+ * are KSM pages already, and listing them on the stable node takes it past
+ * max_page_sharing, which KSM allows for forks without a warning (a WARN
+ * here panics hosts with panic_on_warn).  The rig fails on any WARNING in
+ * the kernel log; the test also checks the taint flag.
+ */
+static void test_fork_bypass(int fd)
+{
+	long sharing0, scanned0, taint0, mps;
+	char *a = map_area(2, true);
+	int go[2], st;
+	double t;
+	pid_t pid;
+	bool ok;
+
+	if (!a || pipe(go)) {
+		result(false, "mmap/pipe");
+		return;
+	}
+	mps = ksm_stat("max_page_sharing");
+	write_str(KSM_DIR "run", "2");
+	ok = !write_num(KSM_DIR "max_page_sharing", 2);
+	write_str(KSM_DIR "run", "1");
+	fill_page(a, 5151);
+	fill_page(a + page_size, 5151);
+	hint_pairs(fd, a, a + page_size, 1, 1, 0xf04c);
+	wait_merged(a, a + page_size, 1, 1, now_s(), MERGE_TIMEOUT, &t);
+	ok = ok && pfn_of(a) == pfn_of(a + page_size);
+	taint0 = read_num("/proc/sys/kernel/tainted");
+	sharing0 = ksm_stat("pages_sharing");
+	scanned0 = hint_stat("hints_scanned");
+	pid = fork();
+	if (!pid) {
+		int cfd = open(SUBMIT_PATH, O_WRONLY);
+		char c;
+
+		if (cfd < 0)
+			_exit(1);
+		hint_pairs(cfd, a, a + page_size, 1, 1, 0xf04d);
+		/* Stay alive (and mapped) until the parent has looked. */
+		close(go[1]);
+		read(go[0], &c, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	wait_scanned(scanned0, 2);
+	printf("# fork past max_page_sharing 2: pages_sharing %ld -> %ld, tainted %ld -> %ld\n",
+	       sharing0, ksm_stat("pages_sharing"), taint0,
+	       read_num("/proc/sys/kernel/tainted"));
+	ok = ok && ksm_stat("pages_sharing") == sharing0 + 2 &&
+	     !((read_num("/proc/sys/kernel/tainted") & ~taint0) & 512);
+	close(go[1]);
+	waitpid(pid, &st, 0);
+	ok = ok && WIFEXITED(st) && !WEXITSTATUS(st);
+	write_str(KSM_DIR "run", "2");
+	write_num(KSM_DIR "max_page_sharing", mps);
+	write_str(KSM_DIR "run", "1");
+	munmap(a, 2 * page_size);
+	result(ok, "hinted KSM pages of a fork go past max_page_sharing without a warning");
+}
+
+/* ---- test: a flooding source does not starve another ---- */
+
+#define FAIR_PAIRS	64
+/*
+ * The bound on a normal source's time to merge while another floods: with
+ * two sources pending, ksmd takes every other hint from each, so the 128
+ * hints need at most 256 pops, 3 batches of SCAN_PAGES (60 ms of sleeps)
+ * plus the scan cost, about 4 ms per hinted page under TCG: about 1 s.
+ */
+#define FAIR_BOUND	5.0
+
+static void test_fair(void)
+{
+	unsigned long *sent;
+	char *a = map_area(FAIR_PAIRS, true), *b = map_area(FAIR_PAIRS, true);
+	long over0, rate, scanned0;
+	size_t i, m;
+	double t0, t;
+	pid_t pid;
+	int fd, st;
+
+	sent = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fd = open(SUBMIT_PATH, O_WRONLY);
+	if (!a || !b || sent == MAP_FAILED || fd < 0) {
+		result(false, "mmap/open");
+		return;
+	}
+	rate = hint_stat("vm_hint_rate");
+	write_num(HINT_DIR "vm_hint_rate", 0);
+	for (i = 0; i < FAIR_PAIRS; i++) {
+		fill_page(a + i * page_size, 880000 + i);
+		fill_page(b + i * page_size, 880000 + i);
+	}
+	pid = fork();
+	if (!pid) {
+		/* Fresh attributes on two pages: every other hint pushes two. */
+		struct hint_rec *r = calloc(4096, sizeof(*r));
+		char *f = map_area(2, true);
+		int ffd = open(SUBMIT_PATH, O_WRONLY);
+		unsigned long k = 0;
+
+		if (!r || !f || ffd < 0)
+			_exit(1);
+		fill_page(f, 990001);
+		fill_page(f + page_size, 990002);
+		for (;;) {
+			for (i = 0; i < 4096; i++, k++)
+				r[i] = (struct hint_rec){
+					(uintptr_t)(f + (k & 1) * page_size),
+					0xf1d, k / 2, KIND_READ, 0 };
+			if (submit(ffd, r, 4096) > 0)
+				__atomic_add_fetch(sent, 4096, __ATOMIC_RELAXED);
+		}
+	}
+	/* Let the flood fill its stack. */
+	usleep(300000);
+	over0 = hint_stat("stack_overwrites");
+	scanned0 = hint_stat("hints_scanned");
+	t0 = now_s();
+	hint_pairs(fd, a, b, FAIR_PAIRS, 1, 0xfa1e);
+	m = wait_merged(a, b, FAIR_PAIRS, 1, t0, 2 * FAIR_BOUND, &t);
+	printf("# flood: %lu hints from the flooding source, ",
+	       __atomic_load_n(sent, __ATOMIC_RELAXED));
+	printf("stack_overwrites +%ld, hints_scanned +%ld; ",
+	       hint_stat("stack_overwrites") - over0,
+	       hint_stat("hints_scanned") - scanned0);
+	printf("the other source's %d pairs: %zu merged in %.3f s (bound %.1f s)\n",
+	       FAIR_PAIRS, m, t, FAIR_BOUND);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	write_num(HINT_DIR "vm_hint_rate", rate);
+	close(fd);
+	munmap(a, FAIR_PAIRS * page_size);
+	munmap(b, FAIR_PAIRS * page_size);
+	munmap((void *)sent, page_size);
+	result(m == FAIR_PAIRS && t < FAIR_BOUND,
+	       "a source that floods does not keep another's pages from merging");
 }
 
 /* ---- test: mode switches, run=2 and exits with hints pending ---- */
@@ -916,8 +1254,13 @@ int main(int argc, char **argv)
 		test_rejects(fd);
 		test_write_return();
 		test_sources();
-		test_flood(fd);
+		test_flood();
+		test_zero_hints(fd);
+		test_stale(fd);
+		test_hybrid_table(fd);
+		test_fork_bypass(fd);
 		close(fd);
+		test_fair();
 		test_churn();
 	}
 	restore_settings();
