@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# In-host job of rig/nested-stress.sh: boot two nested guests side by side
+# (started together) N times in one host boot, each time waiting until
+# both reach @@READY, then stopping them.  A hang of the emulated host
+# shows as a silent console (vm-run.sh's watchdog dumps the vCPUs), so a
+# heartbeat keeps the console busy while the host is alive.
+# Argument: number of side-by-side pair boots (default 10).
+. /rig/guests.sh
+n=${1:-10}
+echo "stress: host has $(grep -c ^processor /proc/cpuinfo) CPUs online: $(cat /sys/devices/system/cpu/online); cmdline: $(cat /proc/cmdline)"
+(while sleep 10; do echo "stress: alive $(cut -d' ' -f1 /proc/uptime)"; done) &
+hb=$!
+ok=0 i=1
+while [ $i -le "$n" ]; do
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	guest_start 0
+	guest_start 1
+	if guest_wait 0 && guest_wait 1; then
+		ok=$((ok + 1))
+		echo "stress: pair $i: both guests @@READY after $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN {printf "%.0f", b - a}') s (guest uptimes $(grep -h '^@@READY' /run/g0.log /run/g1.log | tr -d '\r' | cut -d' ' -f2 | tr '\n' ' '))"
+	else
+		echo "stress: pair $i: a guest did not reach @@READY"
+		guest_stop_all
+		break
+	fi
+	guest_stop_all || { echo "stress: pair $i: guest kernel splat"; break; }
+	i=$((i + 1))
+done
+kill $hb
+echo "stress: $ok of $n side-by-side pair boots reached @@READY"
+[ "$ok" = "$n" ]
