@@ -10,21 +10,33 @@ n=${1:-10}
 echo "stress: host has $(grep -c ^processor /proc/cpuinfo) CPUs online: $(cat /sys/devices/system/cpu/online); cmdline: $(cat /proc/cmdline)"
 (while sleep 10; do echo "stress: alive $(cut -d' ' -f1 /proc/uptime)"; done) &
 hb=$!
-ok=0 i=1
-while [ $i -le "$n" ]; do
+# guests.sh's helpers set $i (busybox sh has no local): count with $pair.
+dump() {	# both guests' consoles and QEMU messages, for the log
+	for g in 0 1; do
+		echo "stress: guest $g qemu: $(cat /run/g$g.qemu 2>/dev/null)"
+		tr -d '\r' < /run/g$g.log | tail -n 80 | sed "s/^/stress: g$g| /"
+	done
+}
+ok=0 pair=1
+while [ $pair -le "$n" ]; do
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	guest_start 0
 	guest_start 1
 	if guest_wait 0 && guest_wait 1; then
 		ok=$((ok + 1))
-		echo "stress: pair $i: both guests @@READY after $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN {printf "%.0f", b - a}') s (guest uptimes $(grep -h '^@@READY' /run/g0.log /run/g1.log | tr -d '\r' | cut -d' ' -f2 | tr '\n' ' '))"
+		echo "stress: pair $pair: both guests @@READY after $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN {printf "%.0f", b - a}') s (guest uptimes $(grep -h '^@@READY' /run/g0.log /run/g1.log | tr -d '\r' | cut -d' ' -f2 | tr '\n' ' '))"
 	else
-		echo "stress: pair $i: a guest did not reach @@READY"
+		echo "stress: pair $pair: a guest did not reach @@READY"
+		dump
 		guest_stop_all
 		break
 	fi
-	guest_stop_all || { echo "stress: pair $i: guest kernel splat"; break; }
-	i=$((i + 1))
+	if ! guest_stop_all; then
+		echo "stress: pair $pair: guest kernel splat"
+		dump
+		break
+	fi
+	pair=$((pair + 1))
 done
 kill $hb
 echo "stress: $ok of $n side-by-side pair boots reached @@READY"
