@@ -15,13 +15,17 @@ dump() {	# both guests' consoles and QEMU messages, for the log
 	for g in 0 1; do
 		echo "stress: guest $g qemu: $(cat /run/g$g.qemu 2>/dev/null)"
 		tr -d '\r' < /run/g$g.log | tail -n 80 | sed "s/^/stress: g$g| /"
+		echo "stress: guest $g vCPU resets: $(grep -c 'CPU Reset' /run/g$g.dlog 2>/dev/null)"
+		tail -n 40 /run/g$g.dlog 2>/dev/null | sed "s/^/stress: g$g-reset| /"
 	done
 }
 ok=0 pair=1
 while [ $pair -le "$n" ]; do
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	guest_start 0
-	guest_start 1
+	# QEMU logs every vCPU reset: a guest that exits without a word
+	# (-no-reboot) after a triple fault leaves its registers here.
+	guest_start 0 -d cpu_reset,guest_errors -D /run/g0.dlog
+	guest_start 1 -d cpu_reset,guest_errors -D /run/g1.dlog
 	if guest_wait 0 && guest_wait 1; then
 		ok=$((ok + 1))
 		echo "stress: pair $pair: both guests @@READY after $(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN {printf "%.0f", b - a}') s (guest uptimes $(grep -h '^@@READY' /run/g0.log /run/g1.log | tr -d '\r' | cut -d' ' -f2 | tr '\n' ' '))"
