@@ -72,14 +72,15 @@ def main():
     for cpu in cpus:
         hmp(sock, "cpu %s" % cpu)
         regs = hmp(sock, "info registers")
-        flags = {k: re.search(k + r"=([0-9a-f]+)", regs) for k in
-                 ("RIP", "EFL", "HLT", "CR8")}
+        # 64-bit mode prints RFL, 32-bit mode EFL.
+        flags = {k: re.search(r"\b(?:" + k + r")=([0-9a-f]+)", regs) for k in
+                 ("RIP", "RFL|EFL", "HLT")}
         vals = {k: (m.group(1) if m else "?") for k, m in flags.items()}
-        efl = int(vals["EFL"], 16) if vals["EFL"] != "?" else 0
-        print("rig: host-dump cpu %s: RIP=%s (%s) EFL=%s IF=%d HLT=%s CR8=%s" % (
+        fl = vals["RFL|EFL"]
+        print("rig: host-dump cpu %s: RIP=%s (%s) RFLAGS=%s IF=%s HLT=%s" % (
             cpu, vals["RIP"],
             resolve(syms, int(vals["RIP"], 16)) if vals["RIP"] != "?" else "?",
-            vals["EFL"], (efl >> 9) & 1, vals["HLT"], vals["CR8"]))
+            fl, (int(fl, 16) >> 9) & 1 if fl != "?" else "?", vals["HLT"]))
         for line in hmp(sock, "info lapic").splitlines():
             line = line.strip()
             if line and not line.startswith("(qemu)") and "info lapic" not in line:
