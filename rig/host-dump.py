@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Dump the vCPU state of a stalled emulated host through QEMU's HMP
 monitor socket, with each vCPU's RIP resolved against System.map, so that
-a hang leaves a trace in the console log.
+a hang leaves a trace in the console log.  Then, per vCPU, the halt state,
+EFLAGS.IF and the local APIC (IRR/ISR/timer): a halted vCPU with IF set
+and a vector pending in IRR is an interrupt QEMU failed to deliver (the
+lost-interrupt race of QEMU 7.2's SVM emulation, ../shared/DESIGN.md 6).
 
 Usage: host-dump.py <monitor-socket> <System.map>
 """
@@ -66,6 +69,22 @@ def main():
             "%s: %s" % (c, resolve(syms, r) if r else "?")
             for c, r in zip(cpus, rips(sock, cpus))))
         time.sleep(0.5)
+    for cpu in cpus:
+        hmp(sock, "cpu %s" % cpu)
+        regs = hmp(sock, "info registers")
+        # 64-bit mode prints RFL, 32-bit mode EFL.
+        flags = {k: re.search(r"\b(?:" + k + r")=([0-9a-f]+)", regs) for k in
+                 ("RIP", "RFL|EFL", "HLT")}
+        vals = {k: (m.group(1) if m else "?") for k, m in flags.items()}
+        fl = vals["RFL|EFL"]
+        print("rig: host-dump cpu %s: RIP=%s (%s) RFLAGS=%s IF=%s HLT=%s" % (
+            cpu, vals["RIP"],
+            resolve(syms, int(vals["RIP"], 16)) if vals["RIP"] != "?" else "?",
+            fl, (int(fl, 16) >> 9) & 1 if fl != "?" else "?", vals["HLT"]))
+        for line in hmp(sock, "info lapic").splitlines():
+            line = line.strip()
+            if line and not line.startswith("(qemu)") and "info lapic" not in line:
+                print("rig: host-dump cpu %s lapic: %s" % (cpu, line))
 
 
 if __name__ == "__main__":

@@ -69,13 +69,24 @@ stall=${RIG_STALL_SECONDS:-600}
 watchdog=$!
 trap 'kill $watchdog 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
+# Nested guests hang the emulated host now and then: QEMU 7.2's VMRUN
+# emulation can lose an interrupt, and with one-shot timers (NOHZ, high
+# resolution timers) nothing re-signals it (../shared/DESIGN.md 6).  A
+# periodic tick re-delivers a lost interrupt within a tick.  Not proven:
+# no lost interrupt has been caught yet (README, nested guests); it is the
+# configuration make check passed with.  The knobs below are for A/B runs
+# (rig/nested-stress.sh).
+host_workaround=${RIG_HOST_WORKAROUND-nohz=off highres=off}
+smp=${RIG_HOST_SMP:-2}
+tcg_thread=${RIG_TCG_THREAD:-multi}
+
 set +e
-timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
+timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg,thread="$tcg_thread" -smp "$smp" \
 	-cpu max -m "$mem" -nographic -nic none -no-reboot \
 	-monitor unix:"$tmp/mon.sock",server=on,wait=off \
 	-pidfile "$tmp/qemu.pid" \
 	-kernel "$KIMAGE" -initrd "$tmp/initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=7 $tsc $append" < /dev/null 2>&1 |
+	-append "console=ttyS0 panic=-1 loglevel=7 $tsc $host_workaround $append" < /dev/null 2>&1 |
 	if [ $quiet = 1 ]; then
 		cat >> "$logfile"
 	elif [ "${RIG_SHOW_KERNEL:-0}" = 1 ]; then
