@@ -7,11 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 rig_lock
-bash "$RIG_TOP/rig/deps.sh"
-bash "$RIG_TOP/rig/tree.sh"
-bash "$RIG_TOP/rig/kernel.sh"
-bash "$RIG_TOP/rig/selftests.sh"
-bash "$RIG_TOP/rig/initramfs.sh"
+bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_BENCH_TIMEOUT:-3600}" \
 	-l "$RIG_BUILD/bench-driver-vm.log" "$RIG_TOP/rig/jobs/pagehint-bench.sh" \
 	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}"

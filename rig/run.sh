@@ -5,10 +5,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 rig_lock
-bash "$RIG_TOP/rig/deps.sh"
-bash "$RIG_TOP/rig/tree.sh"
-bash "$RIG_TOP/rig/kernel.sh"
-bash "$RIG_TOP/rig/selftests.sh"
-bash "$RIG_TOP/rig/initramfs.sh"
+bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_RUN_TIMEOUT:-1200}" \
 	-l "$RIG_BUILD/run-vm.log" "$RIG_TOP/rig/jobs/run.sh" "${RIG_RUN_SECONDS:-90}"
