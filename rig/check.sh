@@ -12,13 +12,21 @@ set -uo pipefail
 
 rig_lock
 results=$RIG_BUILD/check-results.txt
-mkdir -p "$RIG_BUILD"; : > "$results"
+mkdir -p "$RIG_BUILD"; : > "$results"; rm -f "$RIG_BUILD/check-vm.clean"
 result() { echo "$1: $2" | tee -a "$results"; }
 summary() {
 	p=$(grep -c '^PASS' "$results"); f=$(grep -c '^FAIL' "$results")
 	s=$(grep -c '^SKIP' "$results")
 	if [ "$f" != 0 ]; then
 		echo "== failures =="; grep '^FAIL' "$results"
+	fi
+	# CI shows the tail of the output: put the first kernel report
+	# there whole (registers and call trace), not only matching lines.
+	first=$(grep -n -E -f "$RIG_TOP/rig/splat-patterns" "$RIG_BUILD/check-vm.clean" 2>/dev/null |
+		head -1 | cut -d: -f1)
+	if [ -n "$first" ]; then
+		echo "== first kernel report (check-vm.log) =="
+		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 50))p" "$RIG_BUILD/check-vm.clean"
 	fi
 	echo "($s skipped; results in $results)"
 	echo "$p passed, $f failed"
@@ -116,7 +124,8 @@ vmrc=$?
 t2=$(date +%s)
 case $vmrc in
 0) result PASS "emulated host ran the test job" ;;
-124) result FAIL "emulated host ran the test job (timed out, log $vmlog)" ;;
+124) result FAIL "emulated host ran the test job (timed out or hung, log $vmlog)" ;;
+126) result FAIL "emulated host ran the test job (host kernel panicked, log $vmlog)" ;;
 *) result FAIL "emulated host ran the test job (status $vmrc, log $vmlog)" ;;
 esac
 

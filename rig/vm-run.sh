@@ -3,7 +3,8 @@
 # Boot the patched kernel as the KVM host under QEMU TCG (-cpu max exposes
 # SVM, so kvm_amd inside runs nested guests), run a job script inside it,
 # stream the console to a log file, enforce a timeout, and exit with the
-# job's exit status (124 on timeout, 125 when the host died without one).
+# job's exit status (124 on timeout or hang, 125 when the host died without
+# one, 126 when its kernel panicked).
 #
 # Usage: rig/vm-run.sh [-t seconds] [-l logfile] [-m MiB] [-q] [-a append]
 #                      job-script [job args...]
@@ -54,6 +55,15 @@ stall=${RIG_STALL_SECONDS:-600}
 	while sleep 20; do
 		[ -f "$tmp/qemu.pid" ] || continue
 		kill -0 "$(cat "$tmp/qemu.pid")" 2>/dev/null || exit 0
+		# A panicked host never recovers (its reboot path can fault
+		# again and loop): give the trace a few seconds, then stop it.
+		if grep -q 'Kernel panic - not syncing' "$logfile"; then
+			sleep 5
+			echo "rig: host kernel panicked: stopping it" >> "$logfile"
+			touch "$tmp/panicked"
+			kill "$(cat "$tmp/qemu.pid")"
+			exit 0
+		fi
 		idle=$(( $(date +%s) - $(stat -c %Y "$logfile") ))
 		[ "$idle" -ge "$stall" ] || continue
 		{
@@ -102,6 +112,10 @@ if [ -f "$tmp/stalled" ]; then
 	echo "rig: host hung: console silent for ${stall}s (vCPU state at the end of $logfile)" >&2
 	grep '^rig: host' "$logfile" >&2
 	exit 124
+fi
+if [ -f "$tmp/panicked" ]; then
+	echo "rig: host kernel panicked after ${elapsed}s (first report at the end of $logfile's splats)" >&2
+	exit 126
 fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "rig: host timed out after ${timeout}s (console log: $logfile)" >&2
