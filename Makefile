@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 T ?=
 
-.PHONY: run check bench-driver deps tree kernel selftests initramfs clean distclean
+.PHONY: run check bench bench-driver deps tree kernel selftests initramfs clean distclean
 
 ## Main job: build, boot, start two guests, show KSM sharing live.
 run:
@@ -15,6 +15,12 @@ run:
 ## in-host tests whose file name contains a word (build steps always run).
 check:
 	@bash rig/check.sh $(T)
+
+## The sharing benchmark (paper's figure 6 and table 1) on real guests:
+## CSVs, plots and a table under build/bench/<stamp>/.  Knobs: BENCH_*
+## (rig/bench.sh).
+bench:
+	@bash rig/bench.sh
 
 ## Benchmark of the guest page hint driver (read cost, hints per
 ## hypercall, read to merge); prints numbers.

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+# In-host job of `make bench` and `make run`: one configuration of the
+# sharing benchmark (../shared/DESIGN.md 7), from the paper's starting
+# state: two guests booted, one full merge done; then both guests run the
+# same workload while a sample a second goes to the console as a CSV line
+# ("@@CSV ..."), and a closing "@@SUMMARY ..." line.
+#
+# Arguments (key=value): mode=off|hint|hybrid|advisor|none  pages=N
+# sleep=MS  secs=N  mem=MiB  oracle=N (oracle pass every N samples, 0 off)
+# wl=build|files  advisor_cpu=PCT (mode advisor: advisor_max_cpu)
+# live=N (a progress line every N samples)
+. /rig/guests.sh
+mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=30 wl=build advisor_cpu=0 live=10
+for a in "$@"; do
+	case "$a" in
+	*=*) eval "${a%%=*}=\${a#*=}" ;;
+	esac
+done
+GUEST_MEM=$mem
+kh=/sys/kernel/mm/ksm_hint
+ksm=/sys/kernel/mm/ksm
+vmstat=/opt/selftests/ksm_hint/ksm_hint_vmstat
+now() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "bench: [$mode $pages/$sleep] $*"; }
+khs() { cat $kh/$1 2>/dev/null || echo 0; }
+
+# Starting state, the same for every mode: the guests boot with hinting
+# on (so their drivers never back off) and the linear scan merges them
+# once at full speed; then the configuration under test takes over.
+echo 2 > $ksm/run
+echo 1 > $ksm/use_zero_pages
+if [ -d $kh ]; then
+	echo 1 > $kh/vm_default
+	echo 65536 > $kh/hint_stack_size
+	echo 65536 > $kh/attr_table_size
+	case $mode in
+	hint|hybrid) echo hybrid > $kh/mode ;;
+	*) echo off > $kh/mode ;;
+	esac
+fi
+if [ "$wl" = build ]; then
+	export GUEST_BENCH=1
+fi
+guest_start 0 && guest_wait 0 && guest_start 1 && guest_wait 1 || exit 1
+say "2 guests of $mem MiB booted at $(now) s; first full merge"
+echo 1000 > $ksm/pages_to_scan
+echo 10 > $ksm/sleep_millisecs
+if [ "$mode" != none ]; then
+	echo 1 > $ksm/run
+	f0=$(ksm_stat full_scans); t=0
+	while [ "$(ksm_stat full_scans)" -lt $((f0 + 2)) ] && [ $t -lt 900 ]; do
+		sleep 5; t=$((t + 5))
+	done
+	say "first full merge done after ${t}s: pages_sharing=$(ksm_stat pages_sharing) ksm_zero_pages=$(ksm_stat ksm_zero_pages)"
+fi
+
+# The configuration under test.
+echo "$pages" > $ksm/pages_to_scan
+echo "$sleep" > $ksm/sleep_millisecs
+case $mode in
+hint|hybrid) echo "$mode" > $kh/mode ;;
+advisor)
+	echo scan-time > $ksm/advisor_mode
+	echo "$advisor_cpu" > $ksm/advisor_max_cpu ;;
+none) echo 2 > $ksm/run ;;
+esac
+
+# The workload, in both guests; it prints "@@WL <builds finished>" on the
+# guest console after each unit of work.
+wl_start() {
+	if [ "$wl" = build ]; then
+		guest_run "$1" "chroot /bench /bin/sh /bench-loop.sh $secs > /dev/ttyS0 2>&1 &" 30 > /dev/null
+	else
+		# Read every file cold, then rewrite an eighth of them with
+		# content that depends on the round only (same in both guests).
+		guest_run "$1" '(r=0; e=$(( $(cut -d. -f1 /proc/uptime) + '"$secs"' )); while [ $(cut -d. -f1 /proc/uptime) -lt $e ]; do r=$((r + 1)); echo 3 > /proc/sys/vm/drop_caches; find /mnt -type f | xargs cat > /dev/null; k=0; for f in $(find /mnt -type f | sort); do k=$((k + 1)); if [ $((k % 8)) = $((r % 8)) ]; then yes $r | head -c 65536 > $f; fi; done; sync; echo "@@WL $r"; done) > /dev/ttyS0 2>&1 &' 30 > /dev/null
+	fi
+}
+wl_count() { tr -d '\r' < /run/g$1.log | sed -n 's/^@@WL \([0-9]*\).*/\1/p' | tail -1; }
+
+kp=$(ksmd_pid)
+pids="$(cat /run/g0.pid) $(cat /run/g1.pid)"
+c0=$(proc_cpu_ms "$kp")
+r0=$(khs hints_received); m0=$(khs pages_merged); a0=$(khs attr_matches)
+o0=$(khs stack_overwrites); l0=$(khs hints_rate_limited); s0=$(khs hints_scanned)
+echo "@@CSV t,mode,pages,sleep,pages_sharing,pages_shared,ksm_zero_pages,full_scans,ksmd_cpu_ms,present,distinct,zero_backed,saved,oracle_dup,oracle_zero,oracle_merged,hints_received,hints_scanned,pages_merged,attr_matches,stack_overwrites,hints_rate_limited,wl0,wl1"
+wl_start 0; wl_start 1
+t0=$(now); n=0
+while :; do
+	el=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%d", b - a}')
+	[ "$el" -le "$secs" ] || break
+	o=""
+	if [ "$oracle" -gt 0 ] && [ $((n % oracle)) = 0 ]; then o=-o; fi
+	v=$($vmstat -m "$mem" $o $pids 2>/dev/null)
+	get() { echo "$v" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+	line="$el,$mode,$pages,$sleep,$(ksm_stat pages_sharing),$(ksm_stat pages_shared),$(ksm_stat ksm_zero_pages),$(ksm_stat full_scans),$(( $(proc_cpu_ms "$kp" | cut -d. -f1) - ${c0%.*} ))"
+	line="$line,$(get present),$(get distinct),$(get zero),$(get saved),$(get oracle_dup),$(get oracle_zero),$(get oracle_merged)"
+	line="$line,$(( $(khs hints_received) - r0 )),$(( $(khs hints_scanned) - s0 )),$(( $(khs pages_merged) - m0 )),$(( $(khs attr_matches) - a0 )),$(( $(khs stack_overwrites) - o0 )),$(( $(khs hints_rate_limited) - l0 ))"
+	echo "@@CSV $line,$(wl_count 0),$(wl_count 1)"
+	if [ $((n % live)) = 0 ]; then
+		gp=$((2 * mem * 256))
+		say "t=${el}s sharing $(awk -v a="$(ksm_stat pages_sharing)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')% (pagemap $(awk -v a="$(get saved)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%)" \
+			"zero $(ksm_stat ksm_zero_pages) ksmd $(awk -v c="$(( $(proc_cpu_ms "$kp" | cut -d. -f1) - ${c0%.*} ))" -v t="$el" 'BEGIN {printf "%.1f", t ? c / 10 / t : 0}')%" \
+			"merged_by_hint $(( $(khs pages_merged) - m0 )) work $(wl_count 0)/$(wl_count 1)"
+	fi
+	n=$((n + 1))
+	sleep 1
+done
+for i in 0 1; do guest_run $i "pkill -f bench-loop; true" 10 > /dev/null; done
+for i in 0 1; do
+	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "' 30)"
+done
+echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem ksmd_cpu_ms=$(( $(proc_cpu_ms "$kp" | cut -d. -f1) - ${c0%.*} )) elapsed=$el wl0=$(wl_count 0) wl1=$(wl_count 1)"
+guest_stop_all
