@@ -13,7 +13,8 @@
 # (default 2), BENCH_SECS (workload seconds, default 300), BENCH_MEM (MiB
 # per guest, default 512), BENCH_WL (build|files), BENCH_ORACLE (oracle
 # pass every N samples, default 30), BENCH_RETRIES (default 2),
-# BENCH_OUT (folder).
+# BENCH_STACK, BENCH_ATTR (hint_stack_size, attr_table_size; default: the
+# kernel's), BENCH_OUT (folder).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -25,6 +26,7 @@ mem=${BENCH_MEM:-512}
 wl=${BENCH_WL:-build}
 oracle=${BENCH_ORACLE:-30}
 live=${BENCH_LIVE:-10}
+sizes="${BENCH_STACK:+stack=$BENCH_STACK}${BENCH_ATTR:+ attr=$BENCH_ATTR}"
 retries=${BENCH_RETRIES:-2}
 out=${BENCH_OUT:-$RIG_BUILD/bench/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
@@ -42,7 +44,7 @@ host_mem=$(( 2 * mem + 3072 ))
 	echo "commit=$(git -C "$RIG_TOP" describe --always --dirty 2>/dev/null)"
 	echo "machine=$(nproc) cores, $(awk '/MemTotal/ {printf "%d MiB", $2 / 1024}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 	echo "qemu=$(qemu-system-x86_64 --version | head -1)"
-	echo "rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle host_mem=$host_mem"
+	echo "rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle host_mem=$host_mem $sizes"
 } > "$out/params.txt"
 log "results go to $out"
 : > "$out/runs.txt"
@@ -54,7 +56,7 @@ for rate in $rates; do
 		hint_cpu=0
 		for mode in $modes; do
 			name=$rate-$mode-$rep
-			args="mode=$mode pages=$pages sleep=20 secs=$secs mem=$mem oracle=$oracle wl=$wl live=$live"
+			args="mode=$mode pages=$pages sleep=20 secs=$secs mem=$mem oracle=$oracle wl=$wl live=$live $sizes"
 			if [ "$mode" = advisor ]; then
 				# KSM's own advisor at the CPU mode hint used.
 				[ "$hint_cpu" -gt 0 ] || hint_cpu=1

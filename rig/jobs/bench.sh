@@ -8,9 +8,10 @@
 # Arguments (key=value): mode=off|hint|hybrid|advisor|none  pages=N
 # sleep=MS  secs=N  mem=MiB  oracle=N (oracle pass every N samples, 0 off)
 # wl=build|files  advisor_cpu=PCT (mode advisor: advisor_max_cpu)
-# live=N (a progress line every N samples)
+# live=N (a progress line every N samples)  stack=N attr=N (hint_stack_size,
+# attr_table_size; default: the kernel's defaults, which the benchmark tests)
 . /rig/guests.sh
-mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=30 wl=build advisor_cpu=0 live=10
+mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=30 wl=build advisor_cpu=0 live=10 stack= attr=
 for a in "$@"; do
 	case "$a" in
 	*=*) eval "${a%%=*}=\${a#*=}" ;;
@@ -31,8 +32,9 @@ echo 2 > $ksm/run
 echo 1 > $ksm/use_zero_pages
 if [ -d $kh ]; then
 	echo 1 > $kh/vm_default
-	echo 65536 > $kh/hint_stack_size
-	echo 65536 > $kh/attr_table_size
+	[ -z "$stack" ] || echo "$stack" > $kh/hint_stack_size
+	[ -z "$attr" ] || echo "$attr" > $kh/attr_table_size
+	say "hint_stack_size=$(cat $kh/hint_stack_size) attr_table_size=$(cat $kh/attr_table_size) vm_hint_rate=$(cat $kh/vm_hint_rate)"
 	case $mode in
 	hint|hybrid) echo hybrid > $kh/mode ;;
 	*) echo off > $kh/mode ;;
