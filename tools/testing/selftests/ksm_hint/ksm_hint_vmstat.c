@@ -84,8 +84,7 @@ static struct vmm *vmms;
 static int nvmm;
 static unsigned long long ram_pages;
 static unsigned long long zero_pfn, hzero_pfn, hzero_nr; /* hzero_nr 0: none */
-static uint64_t *pfns;				/* scratch: all PIDs' frames */
-static struct orec *orecs;
+static struct orec *orecs, *orecs_tmp;
 static uint64_t nh_key[PAGE_WORDS + 2];
 static uint64_t zero_h0, zero_h1;
 static const char *prog = "ksm_hint_vmstat";
@@ -342,19 +341,48 @@ static void open_vmm(struct vmm *v, const char *arg)
 		prog, v->pid, v->start, v->start + ram_pages * PAGE_SZ);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+/*
+ * A bitmap of PFNs, to count distinct frames in O(n) instead of sorting:
+ * at most a bit per frame of the host, grown on demand.
+ */
+static uint64_t *seen;
+static unsigned long long seen_words;
 
-	return x < y ? -1 : x > y;
+/* Sets @pfn's bit; returns whether it was clear. */
+static bool pfn_first(unsigned long long pfn)
+{
+	unsigned long long w = pfn / 64, n;
+	uint64_t bit = BIT_ULL(pfn % 64);
+
+	if (w >= seen_words) {
+		if (pfn >= BIT_ULL(40))
+			die("PFN %#llx out of range", pfn);
+		n = (w + 1 + 16383) & ~16383ULL;	/* 1 MiB of frames */
+		seen = realloc(seen, n * sizeof(*seen));
+		if (!seen)
+			die("out of memory");
+		memset(seen + seen_words, 0,
+		       (n - seen_words) * sizeof(*seen));
+		seen_words = n;
+	}
+	if (seen[w] & bit)
+		return false;
+	seen[w] |= bit;
+	return true;
+}
+
+static void pfn_clear(unsigned long long pfn)
+{
+	seen[pfn / 64] &= ~BIT_ULL(pfn % 64);
 }
 
 static void pagemap_pass(struct pm_stats *s)
 {
-	uint64_t n = 0, i, e, pfn;
-	double t0 = mono_ms();
 	size_t len = ram_pages * sizeof(uint64_t);
+	unsigned long long i, pfn;
+	double t0 = mono_ms();
 	struct vmm *v;
+	uint64_t e;
 	int k;
 
 	memset(s, 0, sizeof(*s));
@@ -374,18 +402,19 @@ static void pagemap_pass(struct pm_stats *s)
 			pfn = e & PM_PFN_MASK;
 			if (is_zero_pfn(pfn))
 				s->zero++;
-			pfns[n++] = pfn;
+			if (pfn_first(pfn)) {
+				s->distinct++;
+				if (!is_zero_pfn(pfn))
+					s->distinct_nonzero++;
+			}
 		}
 	}
+	/* Clear exactly the bits set: the entries are still at hand. */
+	for (k = 0; k < nvmm; k++)
+		for (i = 0; i < ram_pages; i++)
+			if (vmms[k].ent[i] & PM_PRESENT)
+				pfn_clear(vmms[k].ent[i] & PM_PFN_MASK);
 	s->pages = ram_pages * nvmm;
-	qsort(pfns, n, sizeof(*pfns), cmp_u64);
-	for (i = 0; i < n; i++) {
-		if (i && pfns[i] == pfns[i - 1])
-			continue;
-		s->distinct++;
-		if (!is_zero_pfn(pfns[i]))
-			s->distinct_nonzero++;
-	}
 	s->saved = s->present - s->zero - s->distinct_nonzero;
 	s->ms = mono_ms() - t0;
 }
@@ -458,9 +487,45 @@ static int cmp_orec(const void *a, const void *b)
 
 	if (x->h0 != y->h0)
 		return x->h0 < y->h0 ? -1 : 1;
-	if (x->h1 != y->h1)
-		return x->h1 < y->h1 ? -1 : 1;
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+	return x->h1 < y->h1 ? -1 : x->h1 > y->h1;
+}
+
+/*
+ * Sorts @n records by (h0, h1): LSD radix sort on h0, 16 bits a pass,
+ * through @tmp; then each run of equal h0 with more than one h1 (a 64-bit
+ * collision: hardly ever) by qsort.
+ */
+static void sort_orecs(struct orec *r, struct orec *tmp, size_t n)
+{
+	static size_t count[65536];
+	struct orec *src = r, *dst = tmp, *t;
+	size_t i, j, sum, c;
+	int shift;
+
+	for (shift = 0; shift < 64; shift += 16) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(src[i].h0 >> shift) & 0xffff]++;
+		for (i = 0, sum = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].h0 >> shift) & 0xffff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	/* Four passes: the result is back in @r. */
+	for (i = 0; i < n; i = j) {
+		bool mixed = false;
+
+		for (j = i + 1; j < n && r[j].h0 == r[i].h0; j++)
+			mixed |= r[j].h1 != r[i].h1;
+		if (mixed)
+			qsort(r + i, j - i, sizeof(*r), cmp_orec);
+	}
 }
 
 /* Hashes @n pages read into @buf from @v's guest RAM page @first on. */
@@ -539,16 +604,17 @@ static void oracle_pass(struct oracle_stats *s)
 			nrec = hash_run(v, i, run, buf, s, nrec);
 		}
 	}
-	qsort(orecs, nrec, sizeof(*orecs), cmp_orec);
+	sort_orecs(orecs, orecs_tmp, nrec);
 	for (i = 0; i < nrec; i = j) {
-		copies = 1;
-		frames = 1;
-		for (j = i + 1; j < nrec && orecs[j].h0 == orecs[i].h0 &&
+		copies = 0;
+		frames = 0;
+		for (j = i; j < nrec && orecs[j].h0 == orecs[i].h0 &&
 		     orecs[j].h1 == orecs[i].h1; j++) {
 			copies++;
-			if (orecs[j].pfn != orecs[j - 1].pfn)
-				frames++;
+			frames += pfn_first(orecs[j].pfn);
 		}
+		for (e = i; e < j; e++)
+			pfn_clear(orecs[e].pfn);
 		if (!orecs[i].h0 && !orecs[i].h1) {
 			s->zero_merged = copies - frames;
 			continue;
@@ -644,9 +710,11 @@ int main(int argc, char **argv)
 	ram_pages = (uint64_t)mib << 20 >> 12;
 	nvmm = argc - optind;
 	vmms = calloc(nvmm, sizeof(*vmms));
-	pfns = malloc(ram_pages * nvmm * sizeof(*pfns));
-	orecs = oracle ? malloc(ram_pages * nvmm * sizeof(*orecs)) : NULL;
-	if (!vmms || !pfns || (oracle && !orecs))
+	if (oracle) {
+		orecs = malloc(ram_pages * nvmm * sizeof(*orecs));
+		orecs_tmp = malloc(ram_pages * nvmm * sizeof(*orecs));
+	}
+	if (!vmms || (oracle && (!orecs || !orecs_tmp)))
 		die("out of memory");
 	find_zero_pfns();
 	hash_init();
