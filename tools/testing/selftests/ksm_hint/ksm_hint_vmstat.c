@@ -7,26 +7,38 @@
  * Each PID's guest RAM is the private anonymous mapping of exactly the
  * guest RAM size in its /proc/PID/maps (or the range given as PID@ADDR).
  *
- * Pagemap pass, over all guest RAM pages of all PIDs:
- *   present           pages present (mapped to a frame)
+ * Pagemap pass, over all guest RAM pages of all PIDs (pages of 4 KiB):
+ *   pages             guest RAM pages of all PIDs
+ *   present           pages present (mapped to a frame); swapped: in swap
  *   zero              present pages backed by the shared zero page or the
- *                     huge zero page (read faults, or KSM's use_zero_pages)
- *   distinct_nonzero  distinct frames among the other present pages
+ *                     huge zero page (read faults, or KSM's use_zero_pages),
+ *                     found by read-faulting pages of our own
+ *   distinct          distinct frames among the present pages
+ *   distinct_nonzero  distinct frames among the others than zero
  *   saved             (present - zero) - distinct_nonzero: the pages that
- *                     sharing saves, what pages_sharing should say
+ *                     sharing saves, what pages_sharing should say (it also
+ *                     counts other processes' sharing, and saved counts any
+ *                     frame shared among the PIDs, KSM's or not)
+ * and KSM's pages_sharing, pages_shared, ksm_zero_pages and full_scans
+ * read right after it (-1 where absent).
  *
- * Oracle (-o), from the contents read through /proc/PID/mem (present pages
- * only, so nothing is faulted in; zero-page-backed pages are zeros unread):
- * each page is hashed (two 64-bit NH hashes with independent keys) and the
+ * Oracle (-o), from the contents read through /proc/PID/mem: present pages
+ * only, so nothing is faulted in; zero-page-backed pages count as zeros
+ * unread.  Not process_vm_readv(): it pins pages (FOLL_PIN), and pinning a
+ * KSM page read-only unshares it, so it would undo the merging it measures.
+ * Each page is hashed (two 64-bit NH hashes with independent keys) and the
  * hashes sorted; over the non-zero contents held more than once it counts
  * the pages beyond the first copy (o_dup) and, of those, the pages already
  * merged, copies minus distinct frames (o_dup_merged).  All-zero contents
  * are counted apart: o_zero pages of zeros, of which o_zero_merged share a
  * frame other than the zero page with another (KSM without use_zero_pages
- * merges zeros into one KSM page).  saved = o_dup_merged + o_zero_merged
- * when the contents hold still between the two passes.
+ * merges zeros into KSM pages).  saved = o_dup_merged + o_zero_merged when
+ * the contents hold still between the two passes.  The share of the oracle
+ * reached is o_dup_merged / o_dup; KSM's max_page_sharing (256 copies per
+ * KSM page) keeps it a little under 1 for contents held very many times.
  *
- * One line of key=value pairs per sample on stdout; see usage().
+ * One line of key=value pairs per sample on stdout, written at once; the
+ * names are stable; the o_ keys only on lines with oracle=1.  See help().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,8 +56,8 @@
 
 #define PAGE_SZ		4096UL
 #define PAGE_WORDS	(PAGE_SZ / sizeof(uint64_t))
-#define PM_PFN_MASK	(BIT_ULL(55) - 1)
 #define BIT_ULL(n)	(1ULL << (n))
+#define PM_PFN_MASK	(BIT_ULL(55) - 1)
 #define PM_SWAP		BIT_ULL(62)
 #define PM_PRESENT	BIT_ULL(63)
 #define KPF_ZERO_PAGE	24
@@ -114,7 +126,8 @@ static void help(void)
 		"            sample and exit)\n"
 		"  -c COUNT  stop after COUNT samples (default 1, or unbounded\n"
 		"            with -i)\n"
-		"output, one line per sample (pages of 4 KiB):\n"
+		"output, one line per sample, key=value (pages of 4 KiB; time:\n"
+		"epoch seconds; t: seconds since start):\n"
 		"  seq time t pids ram_mib pages present swapped zero distinct\n"
 		"  distinct_nonzero saved ksm_sharing ksm_shared ksm_zero_pages\n"
 		"  ksm_full_scans pagemap_ms oracle [o_pages o_unread o_zero\n"
@@ -312,13 +325,17 @@ static void find_ram(struct vmm *v, bool given)
 static void open_vmm(struct vmm *v, const char *arg)
 {
 	char path[64], *end;
+	const char *addr;
 	bool given = false;
 
 	v->pid = strtol(arg, &end, 10);
 	if (end == arg || v->pid <= 0)
 		die("bad PID '%s'", arg);
 	if (*end == '@') {
-		v->start = strtoull(end + 1, &end, 16);
+		addr = end + 1;
+		v->start = strtoull(addr, &end, 16);
+		if (end == addr)
+			die("bad address in '%s'", arg);
 		if (v->start % PAGE_SZ)
 			die("'%s': address not page aligned", arg);
 		given = true;
@@ -382,16 +399,22 @@ static void pagemap_pass(struct pm_stats *s)
 	unsigned long long i, pfn;
 	double t0 = mono_ms();
 	struct vmm *v;
+	ssize_t got;
 	uint64_t e;
 	int k;
 
 	memset(s, 0, sizeof(*s));
 	for (k = 0; k < nvmm; k++) {
 		v = &vmms[k];
-		if (pread_full(v->pagemap_fd, v->ent, len,
-			       v->start / PAGE_SZ * sizeof(uint64_t)) !=
-		    (ssize_t)len)
-			die("pid %d: pagemap read failed (exited?)", v->pid);
+		got = pread_full(v->pagemap_fd, v->ent, len,
+				 v->start / PAGE_SZ * sizeof(uint64_t));
+		if (got < 0)
+			die("pid %d: pagemap: %s", v->pid, strerror(errno));
+		if (!got)
+			die("pid %d exited", v->pid);
+		if (got != (ssize_t)len)
+			die("pid %d: short pagemap read: guest RAM unmapped?",
+			    v->pid);
 		for (i = 0; i < ram_pages; i++) {
 			e = v->ent[i];
 			if (e & PM_SWAP)
@@ -671,7 +694,7 @@ int main(int argc, char **argv)
 	struct timespec ts;
 	long long mib = 0;
 	char *end;
-	int opt, k;
+	int opt, j, k;
 
 	while ((opt = getopt(argc, argv, "m:oe:i:c:h")) != -1) {
 		switch (opt) {
@@ -721,8 +744,12 @@ int main(int argc, char **argv)
 	fprintf(stderr, "%s: zero page PFN %#llx, huge zero page %s%#llx (%llu pages)\n",
 		prog, zero_pfn, hzero_nr ? "PFN " : "none ", hzero_pfn,
 		hzero_nr);
-	for (k = 0; k < nvmm; k++)
+	for (k = 0; k < nvmm; k++) {
 		open_vmm(&vmms[k], argv[optind + k]);
+		for (j = 0; j < k; j++)
+			if (vmms[j].pid == vmms[k].pid)
+				die("pid %d given twice", vmms[k].pid);
+	}
 
 	t_start = mono_ms();
 	next = t_start;
