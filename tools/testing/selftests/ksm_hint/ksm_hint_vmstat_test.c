@@ -433,11 +433,13 @@ out:
 	stop_child(&ch[1]);
 }
 
+/* Saved and restored; ksm_hint's mode only where the kernel has it. */
 static const char * const ksm_knobs[] = {
 	"run", "pages_to_scan", "sleep_millisecs", "use_zero_pages",
+	"../ksm_hint/mode",
 };
 
-static char ksm_saved[4][32];
+static char ksm_saved[ARRAY_SIZE(ksm_knobs)][32];
 static bool ksm_touched;
 
 static int ksm_read(const char *name, char *buf, size_t len)
@@ -489,7 +491,8 @@ static void ksm_restore(void)
 	ksm_touched = false;
 	ksm_write("run", "2");		/* unmerge everything */
 	for (i = ARRAY_SIZE(ksm_knobs); i-- > 0;)
-		ksm_write(ksm_knobs[i], ksm_saved[i]);
+		if (ksm_saved[i][0])
+			ksm_write(ksm_knobs[i], ksm_saved[i]);
 }
 
 static void on_signal(int sig)
@@ -653,8 +656,11 @@ int main(int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(ksm_knobs); i++)
 			if (ksm_read(ksm_knobs[i], ksm_saved[i],
 				     sizeof(ksm_saved[i])))
-				return 1;
+				ksm_saved[i][0] = 0;
 		ksm_touched = true;
+		/* Stock KSM's linear scan: ksm_hint's mode off, if any. */
+		if (ksm_saved[4][0] && ksm_write("../ksm_hint/mode", "off"))
+			check_true("ksm_hint mode off", false);
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		phase_ksm("0");
