@@ -96,7 +96,7 @@ while :; do
 	v=$($vmstat -m "$mem" $o $pids 2>/dev/null)
 	get() { echo "$v" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 	line="$el,$mode,$pages,$sleep,$(ksm_stat pages_sharing),$(ksm_stat pages_shared),$(ksm_stat ksm_zero_pages),$(ksm_stat full_scans),$(( $(proc_cpu_ms "$kp" | cut -d. -f1) - ${c0%.*} ))"
-	line="$line,$(get present),$(get distinct),$(get zero),$(get saved),$(get oracle_dup),$(get oracle_zero),$(get oracle_merged)"
+	line="$line,$(get present),$(get distinct),$(get zero),$(get saved),$(get o_dup),$(get o_zero),$(get o_dup_merged)"
 	line="$line,$(( $(khs hints_received) - r0 )),$(( $(khs hints_scanned) - s0 )),$(( $(khs pages_merged) - m0 )),$(( $(khs attr_matches) - a0 )),$(( $(khs stack_overwrites) - o0 )),$(( $(khs hints_rate_limited) - l0 ))"
 	echo "@@CSV $line,$(wl_count 0),$(wl_count 1)"
 	if [ $((n % live)) = 0 ]; then

@@ -17,3 +17,7 @@ for mib in 64 512; do
 	run_exit "ksm_hint_bench scale ${mib} MiB" 900 \
 		$d/ksm_hint_bench -A $mib -p 500 -s 100 -m 20 -t 300
 done
+# The benchmark's measuring tool against processes of known content:
+# pagemap counts, zero pages, content oracle, and saved = pages_sharing
+# once KSM (mode off) has merged them.
+run_tap "ksm_hint_vmstat_test" 600 $d/ksm_hint_vmstat_test -n 32
