@@ -27,6 +27,7 @@
 #include <linux/mutex.h>
 #include <linux/pagecache_hint.h>
 #include <linux/pagemap.h>
+#include <linux/percpu.h>
 
 #include "flow.h"
 #include "key.h"
@@ -69,6 +70,8 @@ static struct pagehint_keys pagehint_keys;
 /* Counters of earlier enabled periods, and of the key cache. */
 static u64 pagehint_saved[PAGEHINT_NR_STATS];
 static atomic64_t pagehint_file_stats[PAGEHINT_STAT_TOTAL];
+/* Bumped on the read completion path, so per CPU rather than shared. */
+static DEFINE_PER_CPU(u64, pagehint_no_key);
 static struct dentry *pagehint_debugfs;
 
 static long pagehint_hypercall(struct kvm_page_hint_entry *ents,
@@ -108,7 +111,7 @@ static void pagehint_folio_event(struct folio *folio,
 	}
 	inode = mapping->host;
 	if (!pagehint_keys_get(&pagehint_keys, inode, &key)) {
-		atomic64_inc(&pagehint_file_stats[PAGEHINT_STAT_NO_KEY]);
+		this_cpu_inc(pagehint_no_key);
 		return;
 	}
 	/* Unlinked since it was opened: its path names another file. */
@@ -258,6 +261,12 @@ static int pagehint_stat_get(void *data, u64 *val)
 		*val = stats[i];
 	} else if (i == PAGEHINT_STAT_KEYS_CACHED) {
 		*val = pagehint_active ? atomic_read(&pagehint_keys.nr) : 0;
+	} else if (i == PAGEHINT_STAT_NO_KEY) {
+		int cpu;
+
+		*val = 0;
+		for_each_possible_cpu(cpu)
+			*val += per_cpu(pagehint_no_key, cpu);
 	} else {
 		*val = atomic64_read(&pagehint_file_stats[i]);
 	}
