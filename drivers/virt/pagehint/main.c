@@ -262,11 +262,12 @@ static int pagehint_stat_get(void *data, u64 *val)
 	} else if (i == PAGEHINT_STAT_KEYS_CACHED) {
 		*val = pagehint_active ? atomic_read(&pagehint_keys.nr) : 0;
 	} else if (i == PAGEHINT_STAT_NO_KEY) {
+		u64 sum = 0;
 		int cpu;
 
-		*val = 0;
 		for_each_possible_cpu(cpu)
-			*val += per_cpu(pagehint_no_key, cpu);
+			sum += per_cpu(pagehint_no_key, cpu);
+		*val = sum;
 	} else {
 		*val = atomic64_read(&pagehint_file_stats[i]);
 	}
