@@ -31,6 +31,7 @@ echo 100 > $ksm/pages_to_scan
 echo 20 > $ksm/sleep_millisecs
 echo 1 > $ksm/run
 m0=$(khs pages_merged); a0=$(khs attr_matches); r0=$(khs hints_received)
+o0=$(khs stack_overwrites)
 s0=$(ksm_stat pages_sharing)
 
 if guest_start 0 && guest_wait 0 && guest_start 1 && guest_wait 1; then
@@ -51,7 +52,7 @@ sharing=$(( $(ksm_stat pages_sharing) - s0 ))
 echo "rig: pagehint: ${t}s after boot: pages_sharing=$sharing of $want file pages" \
 	"($(awk -v a="$sharing" -v b="$want" 'BEGIN {printf "%.1f", 100 * a / b}')%)," \
 	"hints_received=$(( $(khs hints_received) - r0 )) attr_matches=$(( $(khs attr_matches) - a0 ))" \
-	"pages_merged=$(( $(khs pages_merged) - m0 )) stack_overwrites=$(khs stack_overwrites)" \
+	"pages_merged=$(( $(khs pages_merged) - m0 )) stack_overwrites=$(( $(khs stack_overwrites) - o0 ))" \
 	"full_scans=$(ksm_stat full_scans)"
 for i in 0 1; do
 	q=$(ph $i hints_queued); s=$(ph $i hints_sent); h=$(ph $i hypercalls)
