@@ -101,6 +101,12 @@ static uint64_t nh_key[PAGE_WORDS + 2];
 static uint64_t zero_h0, zero_h1;
 static const char *prog = "ksm_hint_vmstat";
 
+/* Extra counters printed with every sample (-f, -k). */
+#define MAX_EXTRA 32
+static struct { const char *key, *path; } extra[MAX_EXTRA];
+static int nextra;
+static int cpu_pid;
+
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -116,7 +122,8 @@ static void die(const char *fmt, ...)
 static void help(void)
 {
 	fprintf(stderr,
-		"usage: %s -m MiB [-o] [-e N] [-i SEC] [-c COUNT] PID[@ADDR]...\n"
+		"usage: %s -m MiB [-o] [-e N] [-i SEC] [-c COUNT] [-f KEY=FILE]...\n"
+		"          [-k PID] PID[@ADDR]...\n"
 		"  -m MiB    guest RAM size: each PID's guest RAM is its private\n"
 		"            anonymous mapping of exactly that size (PID@ADDR:\n"
 		"            the range from hex ADDR instead)\n"
@@ -126,13 +133,16 @@ static void help(void)
 		"            sample and exit)\n"
 		"  -c COUNT  stop after COUNT samples (default 1, or unbounded\n"
 		"            with -i)\n"
+		"  -f KEY=FILE  also print KEY=<the number FILE holds> (-1 if\n"
+		"            unreadable), e.g. a sysfs counter; up to 32\n"
+		"  -k PID    also print cpu_ms=<user+system CPU of PID in ms>\n"
 		"output, one line per sample, key=value (pages of 4 KiB; time:\n"
 		"epoch seconds; t: seconds since start):\n"
 		"  seq time t pids ram_mib pages present swapped zero distinct\n"
 		"  distinct_nonzero saved ksm_sharing ksm_shared ksm_zero_pages\n"
 		"  ksm_full_scans pagemap_ms oracle [o_pages o_unread o_zero\n"
 		"  o_zero_merged o_contents o_dup_contents o_dup o_dup_merged\n"
-		"  oracle_ms]\n",
+		"  oracle_ms], then the -k and -f values\n",
 		prog);
 	exit(2);
 }
@@ -652,13 +662,38 @@ static void oracle_pass(struct oracle_stats *s)
 	s->ms = mono_ms() - t0;
 }
 
+/* User plus system CPU time of @pid in ms, or -1. */
+static long long cpu_ms(int pid)
+{
+	unsigned long long ut, st;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	/* Fields 14 and 15, counted after the ")" that ends the name. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+			 &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st) * 1000 / sysconf(_SC_CLK_TCK);
+}
+
 static void sample(unsigned long long seq, bool oracle, double t_start)
 {
 	struct oracle_stats os;
 	struct pm_stats ps;
 	struct timespec now;
-	char line[1024];
-	int len;
+	char line[4096];
+	int len, k;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	pagemap_pass(&ps);
@@ -675,13 +710,20 @@ static void sample(unsigned long long seq, bool oracle, double t_start)
 	if (oracle) {
 		oracle_pass(&os);
 		len += snprintf(line + len, sizeof(line) - len,
-				" oracle=1 o_pages=%llu o_unread=%llu o_zero=%llu o_zero_merged=%llu o_contents=%llu o_dup_contents=%llu o_dup=%llu o_dup_merged=%llu oracle_ms=%.1f\n",
+				" oracle=1 o_pages=%llu o_unread=%llu o_zero=%llu o_zero_merged=%llu o_contents=%llu o_dup_contents=%llu o_dup=%llu o_dup_merged=%llu oracle_ms=%.1f",
 				os.pages, os.unread, os.zero, os.zero_merged,
 				os.contents, os.dup_contents, os.dup,
 				os.dup_merged, os.ms);
 	} else {
-		len += snprintf(line + len, sizeof(line) - len, " oracle=0\n");
+		len += snprintf(line + len, sizeof(line) - len, " oracle=0");
 	}
+	if (cpu_pid)
+		len += snprintf(line + len, sizeof(line) - len, " cpu_ms=%lld",
+				cpu_ms(cpu_pid));
+	for (k = 0; k < nextra; k++)
+		len += snprintf(line + len, sizeof(line) - len, " %s=%lld",
+				extra[k].key, read_ll(extra[k].path));
+	len += snprintf(line + len, sizeof(line) - len, "\n");
 	if (write(STDOUT_FILENO, line, len) != len)
 		die("stdout: %s", strerror(errno));
 }
@@ -696,8 +738,21 @@ int main(int argc, char **argv)
 	char *end;
 	int opt, j, k;
 
-	while ((opt = getopt(argc, argv, "m:oe:i:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "m:oe:i:c:f:k:h")) != -1) {
 		switch (opt) {
+		case 'f':
+			end = strchr(optarg, '=');
+			if (!end || end == optarg || nextra == MAX_EXTRA)
+				help();
+			*end = 0;
+			extra[nextra].key = optarg;
+			extra[nextra++].path = end + 1;
+			break;
+		case 'k':
+			cpu_pid = atoi(optarg);
+			if (cpu_pid <= 0)
+				help();
+			break;
 		case 'm':
 			mib = strtoll(optarg, &end, 10);
 			if (*end || mib <= 0)
