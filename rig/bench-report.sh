@@ -17,28 +17,26 @@ mem=$(sed -n 's/.* mem=\([0-9]*\).*/\1/p' params.txt)
 gp=$(( 2 * mem * 256 ))
 
 # One row per run: rate mode rep ksmd_cpu% mean_sharing% max_sharing%
-# mean_pagemap% oracle_share% builds_per_min zero%.
-# Columns of the CSV: see rig/jobs/bench.sh.
+# mean_pagemap% oracle_share% builds_per_min zero% pagemap/pages_sharing.
+# Columns of the CSVs: see to_csv in rig/bench.sh.
 : > runs.tsv
 for f in *-*-*.csv; do
+	case $f in *.oracle.csv|*.wl.csv) continue ;; esac
 	[ -s "$f" ] || continue
 	n=${f%.csv}; rate=${n%%-*}; rest=${n#*-}; mode=${rest%-*}; rep=${rest##*-}
-	awk -F, -v gp="$gp" -v rate="$rate" -v mode="$mode" -v rep="$rep" '
+	osh=$(awk -F, 'NR > 1 && $2 > 0 {s += $4 / $2; k++} END {if (k) printf "%.0f", 100 * s / k; else print "-"}' "$n.oracle.csv" 2>/dev/null || echo -)
+	bpm=$(awk -F, 'NR > 1 && $2 != "" {t = $1; w = ($2 + $3) / 2} END {if (t > 0) printf "%.2f", w * 60 / t; else print "-"}' "$n.wl.csv" 2>/dev/null || echo -)
+	awk -F, -v gp="$gp" -v rate="$rate" -v mode="$mode" -v rep="$rep" -v osh="$osh" -v bpm="$bpm" '
 		NR == 1 { next }
 		{
-			t = $1; cpu = $9; s = $5 / gp; sum += s; if (s > max) max = s; k++
-			if ($13 != "") { pm += $13 / gp; pk++ }
-			if ($14 != "" && $14 > 0) { os += $5 / $14; ok++ }
-			z = $7 / gp
-			w = ($23 + $24) / 2
+			t = $1; cpu = $6; s = $2 / gp; sum += s; if (s > max) max = s; k++
+			pm += $9 / gp; z += $4 / gp; ks += $2; ps += $9
 		}
 		END {
 			if (k == 0) exit
-			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%s\t%s\t%.2f\t%.1f\n", rate, mode, rep,
-				t ? cpu / 10 / t : 0, 100 * sum / k, 100 * max,
-				pk ? sprintf("%.1f", 100 * pm / pk) : "-",
-				ok ? sprintf("%.0f", 100 * os / ok) : "-",
-				t ? w * 60 / t : 0, 100 * z
+			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\n", rate, mode, rep,
+				t ? cpu / 10 / t : 0, 100 * sum / k, 100 * max, 100 * pm / k, osh, bpm,
+				100 * z / k, ks ? sprintf("%.3f", ps / ks) : "-"
 		}' "$f" >> runs.tsv
 done
 
@@ -49,12 +47,13 @@ done
 	sed 's/^/    /' params.txt
 	echo
 	echo "Sharing = pages saved / guest RAM pages, zero pages apart; \"pagemap\" is the"
-	echo "same measured from the VMM processes' page tables; oracle share = pages_sharing"
-	echo "over the pages the content oracle says could be shared (zero pages apart)."
+	echo "same measured from the VMM processes' page tables; oracle share = duplicate"
+	echo "pages already merged over all duplicate pages by content (zero pages apart),"
+	echo "both from the content oracle's samples."
 	echo "Builds/min: the workload's progress per guest. Values: mean (min..max) over repeats."
 	echo
-	echo "| pages/s | mode | runs | ksmd CPU % | mean sharing % | max sharing % | pagemap % | oracle share % | builds/min | zero pages % | vs stock (mean sharing) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| pages/s | mode | runs | ksmd CPU % | mean sharing % | max sharing % | pagemap % | oracle share % | builds/min | zero pages % | pagemap / pages_sharing | vs stock (mean sharing) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for rate in $(cut -f1 runs.tsv | sort -un | sort -rn); do
 		stock=$(awk -F'\t' -v r="$rate" '$1 == r && $2 == "off" {s += $5; k++} END {if (k) printf "%f", s / k}' runs.tsv)
 		for mode in none off advisor hint hybrid; do
@@ -67,12 +66,12 @@ done
 					if (k == 1) return sprintf("%.2f", s)
 					return sprintf("%.2f (%.2f..%.2f)", s / k, lo, hi)
 				}
-				$1 == r && $2 == m { k++; for (c = 4; c <= 10; c++) v[k, c] = $c }
+				$1 == r && $2 == m { k++; for (c = 4; c <= 11; c++) v[k, c] = $c }
 				END {
 					if (!k) exit
 					mean = 0; for (i = 1; i <= k; i++) mean += v[i, 5]; mean /= k
-					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
-						stat(4), stat(5), stat(6), stat(7), stat(8), stat(9), stat(10),
+					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
+						stat(4), stat(5), stat(6), stat(7), stat(8), stat(9), stat(10), stat(11),
 						(stock > 0 && m != "off") ? sprintf("%.1fx", mean / stock) : "-"
 				}' runs.tsv
 		done
@@ -89,13 +88,15 @@ if command -v gnuplot > /dev/null; then
 	for rate in $(cut -f1 runs.tsv | sort -un); do
 		plot=""
 		for f in "$rate"-*-*.csv; do
+			case $f in *.oracle.csv|*.wl.csv) continue ;; esac
 			[ -s "$f" ] || continue
 			n=${f%.csv}; lbl=${n#*-}
-			awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $5 / gp, ($14 != "" ? 100 * $14 / gp : "NaN")}' "$f" > "$n.dat"
+			awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp}' "$f" > "$n.dat"
 			plot="$plot${plot:+, }'$n.dat' using 1:2 with lines title '$lbl'"
-			case $lbl in
-			hint-1|off-1) plot="$plot, '$n.dat' using 1:3 with points pt 7 ps 0.6 title 'oracle ($lbl)'" ;;
-			esac
+			if [ -s "$n.oracle.csv" ]; then
+				awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp}' "$n.oracle.csv" > "$n.oracle.dat"
+				[ -s "$n.oracle.dat" ] && plot="$plot, '$n.oracle.dat' using 1:2 with points pt 7 ps 0.6 title 'oracle ($lbl)'"
+			fi
 		done
 		gnuplot <<-EOF
 			set terminal png size 900,540
@@ -104,7 +105,6 @@ if command -v gnuplot > /dev/null; then
 			set xlabel 'seconds into the workload'
 			set ylabel 'pages saved / guest pages (%)'
 			set key outside right
-			set datafile missing 'NaN'
 			plot $plot
 		EOF
 	done

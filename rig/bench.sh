@@ -49,6 +49,34 @@ host_mem=$(( 2 * mem + 3072 ))
 log "results go to $out"
 : > "$out/runs.txt"
 
+# to_csv <path without .log>: the job's key=value lines -> CSVs (times in
+# seconds from the first sample; counters as deltas from it).
+to_csv() {
+	tr -d '\r' < "$1.log" | awk -v base="$1" '
+	function kv(   i, p) { delete v; for (i = 2; i <= NF; i++) { p = index($i, "="); if (p) v[substr($i, 1, p - 1)] = substr($i, p + 1) } }
+	function d(k) { return (k in v) ? v[k] - (k in b ? b[k] : 0) : "" }
+	BEGIN {
+		ncol = split("ksm_sharing ksm_shared ksm_zero_pages ksm_full_scans cpu_ms present zero saved hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped", col, " ")
+		delta = " ksm_full_scans cpu_ms hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped "
+		s = base ".csv"; o = base ".oracle.csv"; w = base ".wl.csv"
+		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s
+		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms" > o
+		print "t,wl0,wl1" > w
+	}
+	$1 == "@@S" && /ram_mib=/ {
+		kv()
+		if (t0 == "") { t0 = v["time"]; for (k in v) b[k] = v[k] }
+		printf "%.1f", v["time"] - t0 > s
+		for (i = 1; i <= ncol; i++) printf ",%s", (index(delta, " " col[i] " ") ? d(col[i]) : v[col[i]]) > s
+		print "" > s
+	}
+	$1 == "@@O" && /oracle=1/ && t0 != "" {
+		kv(); printf "%.1f,%s,%s,%s,%s,%s,%s,%s\n", v["time"] - t0, v["o_dup"], v["o_zero"], v["o_dup_merged"], v["o_zero_merged"], v["saved"], v["ksm_sharing"], v["oracle_ms"] > o
+	}
+	$1 == "@@W" && t0 != "" { kv(); printf "%d,%s,%s\n", v["time"] - t0, v["wl0"], v["wl1"] > w }
+	$1 == "@@SUMMARY" { sub(/^@@SUMMARY /, ""); print > (base ".summary") }'
+}
+
 t_start=$(date +%s)
 for rate in $rates; do
 	pages=$(budget "$rate")
@@ -84,11 +112,10 @@ for rate in $rates; do
 				esac
 			done
 			[ $rc = 0 ] || continue
-			tr -d '\r' < "$out/$name.log" | sed -n 's/^@@CSV //p' > "$out/$name.csv"
-			tr -d '\r' < "$out/$name.log" | sed -n 's/^@@SUMMARY //p' > "$out/$name.summary"
+			to_csv "$out/$name"
 			if [ "$mode" = hint ]; then
-				hint_cpu=$(awk '{for (i = 1; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}}
-					END {c = v["ksmd_cpu_ms"] / 10 / v["elapsed"]; printf "%d", c < 1 ? 1 : c + 0.5}' "$out/$name.summary")
+				# ksmd CPU % over the run, rounded up.
+				hint_cpu=$(awk -F, 'NR > 1 {t = $1; c = $6} END {p = t ? c / 10 / t : 0; printf "%d", p == int(p) ? p : int(p) + 1}' "$out/$name.csv")
 			fi
 		done
 	done

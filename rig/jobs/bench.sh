@@ -2,11 +2,13 @@
 # In-host job of `make bench` and `make run`: one configuration of the
 # sharing benchmark (../shared/DESIGN.md 7), from the paper's starting
 # state: two guests booted, one full merge done; then both guests run the
-# same workload while a sample a second goes to the console as a CSV line
-# ("@@CSV ..."), and a closing "@@SUMMARY ..." line.
+# same workload while the host samples it: lines "@@S" (a second: pagemap
+# truth, KSM and ksm_hint counters, ksmd CPU), "@@O" (content oracle),
+# "@@W" (workload progress) and a closing "@@SUMMARY" go to the console,
+# and rig/bench.sh turns them into CSVs.
 #
 # Arguments (key=value): mode=off|hint|hybrid|advisor|none  pages=N
-# sleep=MS  secs=N  mem=MiB  oracle=N (oracle pass every N samples, 0 off)
+# sleep=MS  secs=N  mem=MiB  oracle=S (an oracle pass every S seconds, 0 off)
 # wl=build|files  advisor_cpu=PCT (mode advisor: advisor_max_cpu)
 # live=N (a progress line every N samples)  stack=N attr=N (hint_stack_size,
 # attr_table_size; default: the kernel's defaults, which the benchmark tests)
@@ -67,50 +69,74 @@ advisor)
 none) echo 2 > $ksm/run ;;
 esac
 
-# The workload, in both guests; it prints "@@WL <builds finished>" on the
-# guest console after each unit of work.
+# The workload, in both guests: the compile loop of the bench disk
+# (rig/bench/loop.sh; bench_* in guests.sh), or a read-and-rewrite loop
+# over the boot disk's files (wl=files, no bench disk needed).
 wl_start() {
 	if [ "$wl" = build ]; then
-		guest_run "$1" "chroot /bench /bin/sh /bench-loop.sh $secs > /dev/ttyS0 2>&1 &" 30 > /dev/null
+		bench_start "$1" "$secs" > /dev/null
 	else
 		# Read every file cold, then rewrite an eighth of them with
 		# content that depends on the round only (same in both guests).
 		guest_run "$1" '(r=0; e=$(( $(cut -d. -f1 /proc/uptime) + '"$secs"' )); while [ $(cut -d. -f1 /proc/uptime) -lt $e ]; do r=$((r + 1)); echo 3 > /proc/sys/vm/drop_caches; find /mnt -type f | xargs cat > /dev/null; k=0; for f in $(find /mnt -type f | sort); do k=$((k + 1)); if [ $((k % 8)) = $((r % 8)) ]; then yes $r | head -c 65536 > $f; fi; done; sync; echo "@@WL $r"; done) > /dev/ttyS0 2>&1 &' 30 > /dev/null
 	fi
 }
-wl_count() { tr -d '\r' < /run/g$1.log | sed -n 's/^@@WL \([0-9]*\).*/\1/p' | tail -1; }
+# wl_count <i>: units of work guest i finished (builds, or read rounds).
+wl_count() {
+	if [ "$wl" = build ]; then
+		bench_builds "$1"
+	else
+		tr -d '\r' < /run/g$1.log | sed -n 's/^@@WL \([0-9]*\).*/\1/p' | tail -1
+	fi
+}
+wl_stop() { [ "$wl" != build ] || bench_stop "$1"; }
 
 kp=$(ksmd_pid)
 pids="$(cat /run/g0.pid) $(cat /run/g1.pid)"
-c0=$(proc_cpu_ms "$kp")
-r0=$(khs hints_received); m0=$(khs pages_merged); a0=$(khs attr_matches)
-o0=$(khs stack_overwrites); l0=$(khs hints_rate_limited); s0=$(khs hints_scanned)
-echo "@@CSV t,mode,pages,sleep,pages_sharing,pages_shared,ksm_zero_pages,full_scans,ksmd_cpu_ms,present,distinct,zero_backed,saved,oracle_dup,oracle_zero,oracle_merged,hints_received,hints_scanned,pages_merged,attr_matches,stack_overwrites,hints_rate_limited,wl0,wl1"
+# One sampler process a second (pagemap truth, KSM and ksm_hint counters,
+# ksmd CPU) and one for the content oracle, which takes tens of seconds
+# under TCG; both print key=value lines, the host turns them into CSVs.
+f=""
+for c in hints_received hints_scanned pages_merged attr_matches \
+	stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected \
+	stale_items_dropped; do
+	[ -r $kh/$c ] && f="$f -f $c=$kh/$c"
+done
+# shellcheck disable=SC2086
+$vmstat -m "$mem" -i 1 -k "$kp" $f $pids 2> /tmp/sampler.err |
+	awk '{print "@@S " $0; fflush(); print > "/tmp/s.last"; close("/tmp/s.last")}' &
+if [ "$oracle" -gt 0 ]; then
+	# shellcheck disable=SC2086
+	$vmstat -m "$mem" -o -i "$oracle" $pids 2> /tmp/oracle.err |
+		awk '{print "@@O " $0; fflush()}' &
+fi
 wl_start 0; wl_start 1
 t0=$(now); n=0
+last() { tr ' ' '\n' < /tmp/s.last 2>/dev/null | sed -n "s/^$1=//p"; }
+gp=$((2 * mem * 256))
+cpu0=""
 while :; do
 	el=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%d", b - a}')
 	[ "$el" -le "$secs" ] || break
-	o=""
-	if [ "$oracle" -gt 0 ] && [ $((n % oracle)) = 0 ]; then o=-o; fi
-	v=$($vmstat -m "$mem" $o $pids 2>/dev/null)
-	get() { echo "$v" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-	line="$el,$mode,$pages,$sleep,$(ksm_stat pages_sharing),$(ksm_stat pages_shared),$(ksm_stat ksm_zero_pages),$(ksm_stat full_scans),$(( $(proc_cpu_ms "$kp" | cut -d. -f1) - ${c0%.*} ))"
-	line="$line,$(get present),$(get distinct),$(get zero),$(get saved),$(get o_dup),$(get o_zero),$(get o_dup_merged)"
-	line="$line,$(( $(khs hints_received) - r0 )),$(( $(khs hints_scanned) - s0 )),$(( $(khs pages_merged) - m0 )),$(( $(khs attr_matches) - a0 )),$(( $(khs stack_overwrites) - o0 )),$(( $(khs hints_rate_limited) - l0 ))"
-	echo "@@CSV $line,$(wl_count 0),$(wl_count 1)"
-	if [ $((n % live)) = 0 ]; then
-		gp=$((2 * mem * 256))
-		say "t=${el}s sharing $(awk -v a="$(ksm_stat pages_sharing)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')% (pagemap $(awk -v a="$(get saved)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%)" \
-			"zero $(ksm_stat ksm_zero_pages) ksmd $(awk -v c="$(( $(proc_cpu_ms "$kp" | cut -d. -f1) - ${c0%.*} ))" -v t="$el" 'BEGIN {printf "%.1f", t ? c / 10 / t : 0}')%" \
-			"merged_by_hint $(( $(khs pages_merged) - m0 )) work $(wl_count 0)/$(wl_count 1)"
+	if [ $((n % 10)) = 0 ]; then
+		echo "@@W time=$(date +%s) wl0=$(wl_count 0) wl1=$(wl_count 1)"
+	fi
+	if [ $((n % live)) = 0 ] && [ -s /tmp/s.last ]; then
+		c=$(last cpu_ms); [ -n "$cpu0" ] || cpu0=$c
+		say "t=${el}s sharing $(awk -v a="$(last ksm_sharing)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%" \
+			"(pagemap $(awk -v a="$(last saved)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%)" \
+			"zero_pages $(last ksm_zero_pages) ksmd $(awk -v c=$((c - cpu0)) -v t="$el" 'BEGIN {printf "%.1f", t ? c / 10 / t : 0}')%" \
+			"hint_merges $(last pages_merged) work $(wl_count 0)/$(wl_count 1)"
 	fi
 	n=$((n + 1))
 	sleep 1
 done
-for i in 0 1; do guest_run $i "pkill -f bench-loop; true" 10 > /dev/null; done
+pkill -f ksm_hint_vmstat
+cat /tmp/sampler.err /tmp/oracle.err 2>/dev/null | grep -v 'zero page PFN\|guest RAM' | sed 's/^/bench: sampler: /'
+echo "@@W time=$(date +%s) wl0=$(wl_count 0) wl1=$(wl_count 1)"
+wl_stop 0; wl_stop 1
 for i in 0 1; do
 	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "' 30)"
 done
-echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem ksmd_cpu_ms=$(( $(proc_cpu_ms "$kp" | cut -d. -f1) - ${c0%.*} )) elapsed=$el wl0=$(wl_count 0) wl1=$(wl_count 1)"
+echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0) wl1=$(wl_count 1)"
 guest_stop_all
