@@ -162,6 +162,13 @@ bench_builds() {
 	echo "${b:-0}"
 }
 
+# bench_state <i>: "<builds finished> <objects of the build in progress>
+# <status>", in one round trip.
+bench_state() {
+	guest_run "$1" 'echo "@@bench $(cat /b/bench/state/builds 2>/dev/null || echo 0) $(ls /b/bench/work/out/obj 2>/dev/null | wc -l) $(cat /b/bench/state/status 2>/dev/null)"' |
+		sed -n 's/^@@bench //p' | head -n 1
+}
+
 # bench_status <i>: running, done, stopped or failed.
 bench_status() {
 	guest_run "$1" 'cat /b/bench/state/status 2>/dev/null' | grep -oE '^(running|done|stopped|failed)' | head -n 1

@@ -18,6 +18,7 @@ fails=0
 pass() { echo "PASS: workload: $*"; }
 fail() { echo "FAIL: workload: $*"; fails=$((fails + 1)); }
 now() { cut -d. -f1 /proc/uptime; }
+ended() { case "$1" in done|stopped|failed) return 0 ;; esac; return 1; }
 
 echo "workload: host $(grep -c ^processor /proc/cpuinfo) CPUs, $(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo) MiB;" \
 	"bench disk $(du -m /guest/bench.img | cut -f1) MiB; guests ${GUEST_MEM} MiB; ${secs} s, rewrite every ${K} builds"
@@ -41,10 +42,13 @@ bench_start 0 "$secs" "$K" && bench_start 1 "$secs" "$K" || fail "loop started"
 # A line every 30 s (and the console never silent for long).
 while :; do
 	sleep 30
+	st0=$(bench_state 0); st1=$(bench_state 1)
 	el=$(( $(now) - t0 ))
-	s0=$(bench_status 0); s1=$(bench_status 1)
-	echo "workload: t=${el}s builds: guest 0 $(bench_builds 0) ($s0), guest 1 $(bench_builds 1) ($s1)"
-	[ "$s0" != running ] && [ "$s1" != running ] && break
+	s0=${st0##* }; s1=${st1##* }
+	echo "workload: t=${el}s builds finished, objects of the build in progress, status: guest 0 $st0; guest 1 $st1"
+	# An empty state is a guest too busy to answer within guest_run's
+	# timeout, not an end.
+	ended "$s0" && ended "$s1" && break
 	if [ "$el" -gt $((secs + 600)) ]; then
 		fail "loops end within 10 min of their deadline"
 		bench_stop 0; bench_stop 1
