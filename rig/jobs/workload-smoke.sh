@@ -36,6 +36,14 @@ for g in 0 1; do
 	guest_run $g 'mount | grep " /b "; df -k /b | tail -n 1; free -m | head -n 2' | sed "s/^/workload: guest $g: /"
 done
 
+# How fast one compile is in a guest, cold (cc1 read from disk) and warm:
+# the smallest source of the code base, in guest 0 alone.
+for w in cold warm; do
+	guest_run 0 'cd /b/bench/src && a=$(cut -d" " -f1 /proc/uptime); chroot /b /bin/sh -c "cd /bench/src && gcc -O2 -g -Wall -pipe -I. -c tools/testing/selftests/mm/on-fault-limit.c -o /tmp/one.o" && echo "@@one $(awk -v a=$a -v b=$(cut -d" " -f1 /proc/uptime) "BEGIN {print b - a}")"; cd /' 600 |
+		sed -n "s/^@@one /workload: guest 0: one compile ($w): /p"
+done
+guest_run 0 'rm -f /b/tmp/one.o'
+
 # Side by side: both loops start within a second or two of each other.
 t0=$(now)
 bench_start 0 "$secs" "$K" && bench_start 1 "$secs" "$K" || fail "loop started"
@@ -46,6 +54,7 @@ while :; do
 	el=$(( $(now) - t0 ))
 	s0=${st0##* }; s1=${st1##* }
 	echo "workload: t=${el}s builds finished, objects of the build in progress, status: guest 0 $st0; guest 1 $st1"
+	guest_run 0 'tail -n 1 /b/bench/state/make.log | cut -c1-160' | sed 's/^/workload: guest 0 make: /'
 	# An empty state is a guest too busy to answer within guest_run's
 	# timeout, not an end.
 	ended "$s0" && ended "$s1" && break
