@@ -5,9 +5,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# gcc-12, binutils, libc6-dev, libnuma-dev, make and busybox-static also
+# make up the benchmark's bench disk (rig/bench-disk.sh).
 PKGS="linux-source-6.12 qemu-system-x86 qemu-utils busybox-static quilt sparse
 ccache e2fsprogs libnuma-dev cpio bc bison flex libelf-dev libssl-dev python3 gzip xz-utils
-make gcc libc6-dev perl coreutils kmod gnuplot-nox ${RIG_EXTRA_PKGS:-}"
+make gcc gcc-12 binutils libc6-dev perl coreutils kmod gnuplot-nox ${RIG_EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do

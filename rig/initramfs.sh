@@ -3,7 +3,8 @@
 # Build the host initramfs: busybox, QEMU with its shared libraries and
 # firmware (to start nested guests), the selftest binaries, the rig's
 # in-host scripts, and for the guests the same kernel image, a guest
-# initramfs and an ext4 disk image of real files.  Nothing is downloaded.
+# initramfs and an ext4 disk image of real files (RIG_BENCH_DISK=1: and
+# the benchmark's bench disk, rig/bench-disk.sh).  Nothing is downloaded.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -54,6 +55,12 @@ E2FSPROGS_FAKE_TIME=1700000000 mke2fs -q -t ext4 -F -L ksmhint \
 # Pages of file data on it: what two guests that read it all can share.
 (cd "$files" && find . -type f -printf '%s\n' | awk '{p += int(($1 + 4095) / 4096)} END {print p}') > "$root/guest/disk.pages"
 cp "$KIMAGE" "$root/guest/bzImage"
+# The benchmark's bench disk (rig/bench-disk.sh, GUEST_BENCH=1 in
+# rig/host/guests.sh) only when asked: it adds about 200 MiB to the
+# initramfs, which make check's tests do not use.
+if [ "${RIG_BENCH_DISK:-0}" = 1 ]; then
+	bash "$RIG_TOP/rig/bench-disk.sh" "$root/guest/bench.img"
+fi
 
 # Host side.
 cp "$BUSYBOX" "$root/bin/busybox"

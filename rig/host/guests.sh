@@ -15,6 +15,10 @@ GUEST_BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-300}
 # routing) runs so slowly nested under TCG that it hits the interpreter's
 # loop timeout: virtio-blk gets no interrupt and the guest never boots.
 GUEST_APPEND=${GUEST_APPEND:-acpi=off}
+# GUEST_BENCH=1 attaches a copy of /guest/bench.img (RIG_BENCH_DISK=1
+# rig/initramfs.sh) as the guest's second disk, /dev/vdb, which its init
+# mounts at /b for the benchmark workload (bench_* below).
+GUEST_BENCH=${GUEST_BENCH:-0}
 
 # guest_start <i> [extra qemu args...]
 guest_start() {
@@ -24,11 +28,18 @@ guest_start() {
 	: > /run/g$i.log
 	cat /run/g$i.out >> /run/g$i.log &
 	cp /guest/disk.img /run/disk$i.img
+	bench=""
+	if [ "$GUEST_BENCH" = 1 ]; then
+		[ -f /guest/bench.img ] || { echo "rig: no /guest/bench.img (build with RIG_BENCH_DISK=1)"; return 1; }
+		cp /guest/bench.img /run/bench$i.img
+		bench="-drive file=/run/bench$i.img,if=virtio,format=raw"
+	fi
+	# shellcheck disable=SC2086
 	qemu-system-x86_64 -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
 		-nodefaults -display none -vga none -no-reboot \
 		-L /usr/share/qemu \
 		-chardev pipe,id=con,path=/run/g$i -serial chardev:con \
-		-drive file=/run/disk$i.img,if=virtio,format=raw \
+		-drive file=/run/disk$i.img,if=virtio,format=raw $bench \
 		-kernel /guest/bzImage -initrd /guest/initrd.gz \
 		-append "console=ttyS0 loglevel=5 panic=-1 $GUEST_APPEND rig.guest=$i" \
 		-pidfile /run/g$i.pid "$@" > /run/g$i.qemu 2>&1 &
@@ -88,7 +99,7 @@ guest_stop_all() {
 			cat /run/g$i.splat
 			rc=1
 		fi
-		rm -f "$f"
+		rm -f "$f" /run/bench$i.img
 	done
 	sleep 1
 	return $rc
@@ -133,5 +144,48 @@ ksm_progress() {
 		if [ -n "${3:-}" ] && eval "$3"; then
 			break
 		fi
+	done
+}
+
+# The benchmark workload (rig/bench/loop.sh on the bench disk, GUEST_BENCH=1):
+# a compile loop in the chroot /b; its state is in /b/bench/state.
+# bench_start <i> <secs> [K] [jobs]: start it in the background in guest i
+# for <secs> seconds (0: until bench_stop), rewriting sources every K
+# builds (default 2), make -j jobs (default 1).
+bench_start() {
+	guest_run "$1" "chroot /b /bin/sh /bench/loop.sh $2 ${3:-2} ${4:-1} < /dev/null > /b/bench/loop.log 2>&1 &"
+}
+
+# bench_builds <i>: builds guest i has finished (0 before the first).
+bench_builds() {
+	b=$(guest_run "$1" 'cat /b/bench/state/builds 2>/dev/null || echo 0' | grep -oE '^[0-9]+' | head -n 1)
+	echo "${b:-0}"
+}
+
+# bench_state <i>: "<builds finished> <objects of the build in progress>
+# <status>", in one round trip.
+bench_state() {
+	guest_run "$1" 'echo "@@bench $(cat /b/bench/state/builds 2>/dev/null || echo 0) $(ls /b/bench/work/out/obj 2>/dev/null | wc -l) $(cat /b/bench/state/status 2>/dev/null)"' |
+		sed -n 's/^@@bench //p' | head -n 1
+}
+
+# bench_status <i>: running, done, stopped or failed.
+bench_status() {
+	guest_run "$1" 'cat /b/bench/state/status 2>/dev/null' | grep -oE '^(running|done|stopped|failed)' | head -n 1
+}
+
+# bench_progress <i>: one line a finished build ("build N rev R start
+# EPOCH secs S sum MD5").
+bench_progress() {
+	guest_run "$1" 'cat /b/bench/state/progress' 120 | grep -E '^build [0-9]+ rev '
+}
+
+# bench_stop <i>: stop guest i's loop (the build in progress is dropped)
+# and wait up to 60 s until it has.
+bench_stop() {
+	guest_run "$1" 'touch /b/bench/state/stop' > /dev/null
+	bw=0	# not t: guest_run counts with t (busybox sh has no local)
+	while [ "$(bench_status "$1")" = running ] && [ $bw -lt 60 ]; do
+		sleep 2; bw=$((bw + 2))
 	done
 }
