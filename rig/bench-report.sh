@@ -25,7 +25,10 @@ for f in *-*-*.csv; do
 	[ -s "$f" ] || continue
 	n=${f%.csv}; rate=${n%%-*}; rest=${n#*-}; mode=${rest%-*}; rep=${rest##*-}
 	osh=$(awk -F, 'NR > 1 && $2 > 0 {s += $4 / $2; k++} END {if (k) printf "%.0f", 100 * s / k; else print "-"}' "$n.oracle.csv" 2>/dev/null || echo -)
-	bpm=$(awk -F, 'NR > 1 && $2 != "" {t = $1; w = ($2 + $3) / 2} END {if (t > 0) printf "%.2f", w * 60 / t; else print "-"}' "$n.wl.csv" 2>/dev/null || echo -)
+	# Builds per minute and guest, counting the build in progress as the
+	# share of a whole build's objects (the most seen) it has compiled.
+	bpm=$(awk -F, 'NR > 1 && $2 != "" {t = $1; b0 = $2; o0 = $3; b1 = $4; o1 = $5; if ($3 > m) m = $3; if ($5 > m) m = $5}
+		END {if (t > 0) printf "%.2f", (b0 + b1 + (m ? (o0 + o1) / m : 0)) / 2 * 60 / t; else print "-"}' "$n.wl.csv" 2>/dev/null || echo -)
 	awk -F, -v gp="$gp" -v rate="$rate" -v mode="$mode" -v rep="$rep" -v osh="$osh" -v bpm="$bpm" '
 		NR == 1 { next }
 		{
@@ -105,6 +108,7 @@ if command -v gnuplot > /dev/null; then
 			set xlabel 'seconds into the workload'
 			set ylabel 'pages saved / guest pages (%)'
 			set key outside right
+			set yrange [0:*]
 			plot $plot
 		EOF
 	done

@@ -61,7 +61,7 @@ to_csv() {
 		s = base ".csv"; o = base ".oracle.csv"; w = base ".wl.csv"
 		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s
 		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms" > o
-		print "t,wl0,wl1" > w
+		print "t,builds0,objs0,builds1,objs1" > w
 	}
 	$1 == "@@S" && /ram_mib=/ {
 		kv()
@@ -73,7 +73,10 @@ to_csv() {
 	$1 == "@@O" && /oracle=1/ && t0 != "" {
 		kv(); printf "%.1f,%s,%s,%s,%s,%s,%s,%s\n", v["time"] - t0, v["o_dup"], v["o_zero"], v["o_dup_merged"], v["o_zero_merged"], v["saved"], v["ksm_sharing"], v["oracle_ms"] > o
 	}
-	$1 == "@@W" && t0 != "" { kv(); printf "%d,%s,%s\n", v["time"] - t0, v["wl0"], v["wl1"] > w }
+	$1 == "@@W" && t0 != "" {
+		kv(); split(v["wl0"], a, ":"); split(v["wl1"], c, ":")
+		printf "%d,%s,%s,%s,%s\n", v["time"] - t0, a[1], a[2], c[1], c[2] > w
+	}
 	$1 == "@@SUMMARY" { sub(/^@@SUMMARY /, ""); print > (base ".summary") }'
 }
 

@@ -75,19 +75,21 @@ esac
 wl_start() {
 	if [ "$wl" = build ]; then
 		bench_start "$1" "$secs" > /dev/null
+		# Progress on the guest's console ("@@WL <builds finished>
+		# <objects of the build in progress>"), so the host never waits
+		# on a busy guest's command loop to read it.
+		guest_run "$1" '(while sleep 10; do echo "@@WL $(cat /b/bench/state/builds 2>/dev/null) $(ls /b/bench/work/out/obj 2>/dev/null | wc -l)"; [ "$(cat /b/bench/state/status 2>/dev/null)" = running ] || break; done) > /dev/ttyS0 2>&1 &' 60 > /dev/null
 	else
 		# Read every file cold, then rewrite an eighth of them with
 		# content that depends on the round only (same in both guests).
-		guest_run "$1" '(r=0; e=$(( $(cut -d. -f1 /proc/uptime) + '"$secs"' )); while [ $(cut -d. -f1 /proc/uptime) -lt $e ]; do r=$((r + 1)); echo 3 > /proc/sys/vm/drop_caches; find /mnt -type f | xargs cat > /dev/null; k=0; for f in $(find /mnt -type f | sort); do k=$((k + 1)); if [ $((k % 8)) = $((r % 8)) ]; then yes $r | head -c 65536 > $f; fi; done; sync; echo "@@WL $r"; done) > /dev/ttyS0 2>&1 &' 30 > /dev/null
+		guest_run "$1" '(r=0; e=$(( $(cut -d. -f1 /proc/uptime) + '"$secs"' )); while [ $(cut -d. -f1 /proc/uptime) -lt $e ]; do r=$((r + 1)); echo 3 > /proc/sys/vm/drop_caches; find /mnt -type f | xargs cat > /dev/null; k=0; for f in $(find /mnt -type f | sort); do k=$((k + 1)); if [ $((k % 8)) = $((r % 8)) ]; then yes $r | head -c 65536 > $f; fi; done; sync; echo "@@WL $r 0"; done) > /dev/ttyS0 2>&1 &' 60 > /dev/null
 	fi
 }
-# wl_count <i>: units of work guest i finished (builds, or read rounds).
+# wl_count <i>: "<units finished> <objects of the unit in progress>" that
+# guest i last printed.
 wl_count() {
-	if [ "$wl" = build ]; then
-		bench_builds "$1"
-	else
-		tr -d '\r' < /run/g$1.log | sed -n 's/^@@WL \([0-9]*\).*/\1/p' | tail -1
-	fi
+	w=$(tr -d '\r' < /run/g$1.log | sed -n 's/^@@WL \([0-9]*\) *\([0-9]*\).*/\1 \2/p' | tail -1)
+	echo "${w:-0 0}"
 }
 wl_stop() { [ "$wl" != build ] || bench_stop "$1"; }
 
@@ -105,10 +107,12 @@ done
 # shellcheck disable=SC2086
 $vmstat -m "$mem" -i 1 -k "$kp" $f $pids 2> /tmp/sampler.err |
 	awk '{print "@@S " $0; fflush(); print > "/tmp/s.last"; close("/tmp/s.last")}' &
+samplers=$!
 if [ "$oracle" -gt 0 ]; then
 	# shellcheck disable=SC2086
 	$vmstat -m "$mem" -o -i "$oracle" $pids 2> /tmp/oracle.err |
 		awk '{print "@@O " $0; fflush()}' &
+	samplers="$samplers $!"
 fi
 wl_start 0; wl_start 1
 t0=$(now); n=0
@@ -119,24 +123,25 @@ while :; do
 	el=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%d", b - a}')
 	[ "$el" -le "$secs" ] || break
 	if [ $((n % 10)) = 0 ]; then
-		echo "@@W time=$(date +%s) wl0=$(wl_count 0) wl1=$(wl_count 1)"
+		echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 	fi
 	if [ $((n % live)) = 0 ] && [ -s /tmp/s.last ]; then
 		c=$(last cpu_ms); [ -n "$cpu0" ] || cpu0=$c
 		say "t=${el}s sharing $(awk -v a="$(last ksm_sharing)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%" \
 			"(pagemap $(awk -v a="$(last saved)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%)" \
 			"zero_pages $(last ksm_zero_pages) ksmd $(awk -v c=$((c - cpu0)) -v t="$el" 'BEGIN {printf "%.1f", t ? c / 10 / t : 0}')%" \
-			"hint_merges $(last pages_merged) work $(wl_count 0)/$(wl_count 1)"
+			"hint_merges $(last pages_merged) work $(wl_count 0 | tr ' ' :)/$(wl_count 1 | tr ' ' :)"
 	fi
 	n=$((n + 1))
 	sleep 1
 done
-pkill -f ksm_hint_vmstat
+# shellcheck disable=SC2086
+kill $samplers 2> /dev/null
 cat /tmp/sampler.err /tmp/oracle.err 2>/dev/null | grep -v 'zero page PFN\|guest RAM' | sed 's/^/bench: sampler: /'
-echo "@@W time=$(date +%s) wl0=$(wl_count 0) wl1=$(wl_count 1)"
+echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 wl_stop 0; wl_stop 1
 for i in 0 1; do
 	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "' 30)"
 done
-echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0) wl1=$(wl_count 1)"
+echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 guest_stop_all
