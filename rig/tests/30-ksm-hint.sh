@@ -19,5 +19,8 @@ for mib in 64 512; do
 done
 # The benchmark's measuring tool against processes of known content:
 # pagemap counts, zero pages, content oracle, and saved = pages_sharing
-# once KSM (mode off) has merged them.
+# once KSM (mode off) has merged them.  Its KSM part wants KSM stopped
+# with nothing merged: unmerge what the runs above left, then stop.
+echo 2 > /sys/kernel/mm/ksm/run
+echo 0 > /sys/kernel/mm/ksm/run
 run_tap "ksm_hint_vmstat_test" 600 $d/ksm_hint_vmstat_test -n 32
