@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark's guest workload (issue 10), run inside the bench disk's
-# chroot by busybox sh:  chroot /b /bin/sh /bench/loop.sh SECS [K] [JOBS]
+# chroot by busybox sh:
+#   chroot /b /bin/sh /bench/loop.sh SECS [K] [JOBS] [make variables...]
 #
 # Modelled on the paper's kernel build: copy the pristine sources to a
 # work tree, then until SECS seconds have passed (0: until stopped):
-# every K builds rewrite a quarter of the sources ("rev" r = build / K),
-# clean, build with make -j JOBS (default 1), record the build.  Page
+# every K builds (default 2) rewrite half of the sources the build
+# compiles ("rev" r = build / K), clean, build with make -j JOBS (default
+# 1; make variables such as PROGS=all go to /bench/Makefile), record the
+# build.  Page
 # cache keeps changing as in a kernel build: every build deletes and
 # rewrites all its outputs, and each rewrite replaces sources and, through
 # them, every object and program built from them.
@@ -24,9 +27,10 @@
 #   make.log   the last build's output
 # Stop it early by creating /bench/state/stop (the build in progress is
 # killed and not counted).
-secs=${1:?usage: loop.sh SECS [K] [JOBS]}
+secs=${1:?usage: loop.sh SECS [K] [JOBS] [make variables...]}
 K=${2:-2}
 J=${3:-1}
+shift; shift $(($# < 2 ? $# : 2))
 B=/bench
 S=$B/state
 T=$B/work/tree
@@ -49,19 +53,19 @@ late() {	# past the deadline, or asked to stop?
 }
 
 cp -a "$B/src" "$T"
-# The sources a rewrite touches: every .c of the code base, sorted, so
+# The sources a rewrite touches: those the build compiles, sorted, so
 # file i is the same file in every guest.
-(cd "$T" && find . -name '*.c' | sort) > "$S/sources"
+make -s -C "$T" "$@" srcs > "$S/sources" || { echo failed > "$S/status"; exit 1; }
 nsrc=$(wc -l < "$S/sources")
 
-# rewrite <rev>: files i with i % 4 == rev % 4 get the pristine source plus
+# rewrite <rev>: files i with i % 2 == rev % 2 get the pristine source plus
 # a block of 1024 pseudo-random words seeded by (rev, i) that the compiler
 # keeps (used): new source and object content at every rev, the same in
 # every guest.  Written to a new file and renamed: new page cache pages.
 rewrite() {
 	i=0
 	while read -r f; do
-		if [ $((i % 4)) = $(($1 % 4)) ]; then
+		if [ $((i % 2)) = $(($1 % 2)) ]; then
 			awk -v rev="$1" -v idx="$i" '
 			{print}
 			END {
@@ -85,10 +89,10 @@ n=0
 while ! late; do
 	rev=$((n / K))
 	[ $((n % K)) = 0 ] && rewrite $rev
-	make -s -C "$T" OUT="$O" clean > /dev/null 2>&1
+	make -s -C "$T" OUT="$O" "$@" clean > /dev/null 2>&1
 	t0=$(up); e0=$(date +%s)
 	# Own session, so a stop kills make and the compilers it started.
-	setsid make -C "$T" OUT="$O" -j"$J" > "$S/make.log" 2>&1 &
+	setsid make -C "$T" OUT="$O" -j"$J" "$@" > "$S/make.log" 2>&1 &
 	mp=$!
 	while kill -0 $mp 2>/dev/null; do
 		if late; then

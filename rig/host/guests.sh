@@ -149,11 +149,12 @@ ksm_progress() {
 
 # The benchmark workload (rig/bench/loop.sh on the bench disk, GUEST_BENCH=1):
 # a compile loop in the chroot /b; its state is in /b/bench/state.
-# bench_start <i> <secs> [K] [jobs]: start it in the background in guest i
-# for <secs> seconds (0: until bench_stop), rewriting sources every K
-# builds (default 2), make -j jobs (default 1).
+# bench_start <i> <secs> [K] [jobs] ["make variables"]: start it in the
+# background in guest i for <secs> seconds (0: until bench_stop),
+# rewriting sources every K builds (default 2), make -j jobs (default 1),
+# e.g. "PROGS=all" for the whole code base (rig/bench/Makefile).
 bench_start() {
-	guest_run "$1" "chroot /b /bin/sh /bench/loop.sh $2 ${3:-2} ${4:-1} < /dev/null > /b/bench/loop.log 2>&1 &"
+	guest_run "$1" "chroot /b /bin/sh /bench/loop.sh $2 ${3:-2} ${4:-1} ${5:-} < /dev/null > /b/bench/loop.log 2>&1 &"
 }
 
 # bench_builds <i>: builds guest i has finished (0 before the first).
