@@ -98,7 +98,8 @@ while ! late; do
 		if late; then
 			kill -TERM -$mp 2>/dev/null || kill -TERM $mp
 			wait $mp
-			echo stopped > "$S/status"
+			# The deadline cut a build short: done, unless asked to stop.
+			[ -e "$S/stop" ] && echo stopped > "$S/status" || echo done > "$S/status"
 			exit 0
 		fi
 		sleep 1
