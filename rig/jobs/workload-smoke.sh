@@ -8,8 +8,9 @@
 # Run: bash rig/vm-run.sh -m 6144 -t 3000 -l build/workload.log \
 #          rig/jobs/workload-smoke.sh [secs] [K] [guest MiB]
 # Arguments: seconds of workload (default 1500: a build took 6-15 min
-# nested on a shared machine, and the checks want builds), rewrite every K builds
-# (default 2), guest memory in MiB (default 512, the paper's).
+# nested on a shared machine, and the checks want finished builds),
+# rewrite every K builds (default 2), guest memory in MiB (default 512,
+# the paper's).
 secs=${1:-1500}
 K=${2:-2}
 GUEST_MEM=${3:-512}
