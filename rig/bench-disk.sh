@@ -15,7 +15,7 @@
 #              linux-libc-dev the uapi headers of the rig's kernel build
 #   libraries  libc6-dev's crt files and link-time libraries, libgcc
 #   sources    /bench/src: tools/testing/selftests/mm of linux-source-6.12
-#              (from $KTREE), with the four headers outside it that its
+#              (from $KTREE), with the five headers outside it that its
 #              programs include (why this code base: rig/bench/Makefile)
 #   scripts    /bench/Makefile, /bench/loop.sh
 #
@@ -125,7 +125,7 @@ cp "$RIG_TOP/rig/bench/loop.sh" "$root/bench/loop.sh"
 # on when or where it was built.
 find "$root" -exec touch -h -d @1700000000 {} +
 used=$(du -sm "$root" | cut -f1)
-# Room for the work tree, the build outputs (about 8 MiB a build) and
+# Room for the work tree, the build outputs (3 MiB with PROGS=all) and
 # ext4's own overhead; fixed so the image does not depend on the build.
 size=$(( (used + 96 + 63) / 64 * 64 ))
 rm -f "$img"

@@ -9,10 +9,9 @@
 # every K builds (default 2) rewrite half of the sources the build
 # compiles ("rev" r = build / K), clean, build with make -j JOBS (default
 # 1; make variables such as PROGS=all go to /bench/Makefile), record the
-# build.  Page
-# cache keeps changing as in a kernel build: every build deletes and
-# rewrites all its outputs, and each rewrite replaces sources and, through
-# them, every object and program built from them.
+# build.  Page cache keeps changing as in a kernel build: every build
+# deletes and rewrites all its outputs, and each rewrite replaces sources
+# and, through them, every object and program built from them.
 #
 # Deterministic: build n of any guest sees the same tree and writes the
 # same bytes to the same paths (no timestamps: ar D, no __DATE__; fixed
@@ -21,7 +20,8 @@
 # Progress, for the host (rig/host/guests.sh, bench_*), in /bench/state:
 #   builds     number of builds finished
 #   progress   one line a build: "build N rev R start EPOCH secs S sum MD5"
-#              (secs from /proc/uptime; sum over every output file)
+#              (secs from /proc/uptime, to the second: make is polled
+#              once a second; sum: md5 over every output file's md5)
 #   last.md5   md5sum of each output file of the last build
 #   status     running | done | stopped | failed
 #   make.log   the last build's output
@@ -98,7 +98,8 @@ while ! late; do
 		if late; then
 			kill -TERM -$mp 2>/dev/null || kill -TERM $mp
 			wait $mp
-			echo stopped > "$S/status"
+			# The deadline cut a build short: done, unless asked to stop.
+			[ -e "$S/stop" ] && echo stopped > "$S/status" || echo done > "$S/status"
 			exit 0
 		fi
 		sleep 1

@@ -7,10 +7,11 @@
 # both guests, and in one guest for two builds of the same sources.
 # Run: bash rig/vm-run.sh -m 6144 -t 3000 -l build/workload.log \
 #          rig/jobs/workload-smoke.sh [secs] [K] [guest MiB]
-# Arguments: seconds of workload (default 900: a build takes minutes
-# nested, and the checks want two builds a guest), rewrite every K builds
-# (default 2), guest memory in MiB (default 512, the paper's).
-secs=${1:-900}
+# Arguments: seconds of workload (default 1500: a build took 6-15 min
+# nested on a shared machine, and the checks want finished builds),
+# rewrite every K builds (default 2), guest memory in MiB (default 512,
+# the paper's).
+secs=${1:-1500}
 K=${2:-2}
 GUEST_MEM=${3:-512}
 GUEST_BENCH=1
