@@ -175,21 +175,28 @@ static ssize_t pread_full(int fd, void *buf, size_t len, off_t off)
 	return done;
 }
 
-static long long read_ll(const char *path)
+/* Reads a small file into @buf as a string; false if empty or unreadable. */
+static bool read_small(const char *path, char *buf, size_t len)
 {
-	char buf[64];
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return false;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return -1;
+		return false;
 	buf[n] = 0;
-	return strtoll(buf, NULL, 0);
+	return true;
+}
+
+static long long read_ll(const char *path)
+{
+	char buf[64];
+
+	return read_small(path, buf, sizeof(buf)) ? strtoll(buf, NULL, 0) : -1;
 }
 
 static uint64_t self_pagemap(const void *addr)
@@ -667,18 +674,10 @@ static long long cpu_ms(int pid)
 {
 	unsigned long long ut, st;
 	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (!read_small(path, buf, sizeof(buf)))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	/* Fields 14 and 15, counted after the ")" that ends the name. */
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
