@@ -24,9 +24,11 @@
 /* Pages per area of the side-by-side test: two areas, 16384 pages. */
 #define AREA_PAGES	8192
 /*
- * Bound on the time to merge hinted pairs, in scan intervals
- * (sleep_millisecs): 2 s.  The benchmark measured a median of 0.124 s and
- * a p95 of 0.214 s on the emulated host; 128 hints need 2 batches.
+ * How long a test waits for hinted pages to merge before it reports them
+ * unmerged, in scan intervals (sleep_millisecs): 2 s.  Only a wait, not
+ * an assertion: how fast is for the benchmark to say (it measured a
+ * median of 0.124 s and a p95 of 0.214 s on the emulated host; 128 hints
+ * need 2 batches).  Tests assert on what did the merging instead.
  */
 #define MERGE_BOUND	100
 
@@ -265,8 +267,8 @@ static void wait_until(double t)
 }
 
 /*
- * ---- test: hinted pages merge within a few scan intervals, while stock
- * KSM with the same budget has not finished a full scan ----
+ * ---- test: hinted pages merge before a full linear scan, while stock
+ * KSM with the same budget has not finished one ----
  *
  * Two areas of AREA_PAGES distinct pages, NPAIRS pairs (a[j], b[j]) of
  * identical pages spread over them.  First ksm_hint in test_mode with the
@@ -274,25 +276,25 @@ static void wait_until(double t)
  * (mode=off) on the same areas with the same pages_to_scan and
  * sleep_millisecs, looked at after the time the hint run needed.
  *
- * A full linear scan visits at least 2 * AREA_PAGES present pages, which
- * at SCAN_PAGES per SCAN_SLEEP_MS takes at least 3.3 s, longer than the
- * MERGE_BOUND (2 s) the hint run must meet; and stock KSM merges nothing
- * before its second visit, i.e. before a full scan.
+ * A full linear scan visits at least 2 * AREA_PAGES present pages, i.e.
+ * at least 164 batches of SCAN_PAGES, while the hinted pairs need 2; and
+ * stock KSM merges nothing before its second visit, i.e. before a full
+ * scan.  Both sides are measured in the same boot under the same load, so
+ * the comparison holds on a slow or busy machine, where a wall-clock
+ * bound would not.
  *
  * In mode hybrid the hint run shares ksmd's batches with the linear scan
- * (every other batch while hints are pending), so it gets half the hint
- * batches; that is still far more than the 2 it needs within the bound,
- * and the linear scan cannot finish a full scan in that time either, so
- * the pairs must have been merged by the hint path: pages_merged counts
- * only hint-path merges.  The stock side is mode=off in both modes, so
- * the comparison runs unchanged.
+ * (every other batch while hints are pending), so it gets half the
+ * batches; the linear scan still cannot finish a full scan before the
+ * pairs merge, so they must have been merged by the hint path
+ * (pages_merged counts only hint-path merges).  The stock side is
+ * mode=off in both modes, so the comparison runs unchanged.
  */
 static void test_merge(int fd)
 {
 	const size_t stride = AREA_PAGES / NPAIRS;
-	const double bound = MERGE_BOUND * SCAN_SLEEP_MS / 1000.0;
 	char *a = map_area(AREA_PAGES, true), *b = map_area(AREA_PAGES, true);
-	long sharing0, merged0, matches0, full0, full;
+	long sharing0, merged0, matches0, full0, full, full_merged;
 	size_t i, m, m_stock;
 	double t0, t_hint, t_cmp, t;
 	bool ok = true;
@@ -320,9 +322,9 @@ static void test_merge(int fd)
 	t0 = now_s();
 	hint_pairs(fd, a, b, NPAIRS, stride, 0xa11ce);
 	m = wait_merged(a, b, NPAIRS, stride, t0, MERGE_TIMEOUT, &t_hint);
-	printf("# mode %s: %zu/%d hinted pairs merged in %.3f s (%.0f scan intervals, bound %d); ",
-	       test_mode, m, NPAIRS, t_hint, t_hint * 1000 / SCAN_SLEEP_MS,
-	       MERGE_BOUND);
+	full_merged = ksm_stat("full_scans");
+	printf("# mode %s: %zu/%d hinted pairs merged in %.3f s (%.0f scan intervals); ",
+	       test_mode, m, NPAIRS, t_hint, t_hint * 1000 / SCAN_SLEEP_MS);
 	printf("matches +%ld, merged +%ld, sharing %ld -> %ld, full scans +%ld\n",
 	       hint_stat("attr_matches") - matches0,
 	       hint_stat("pages_merged") - merged0, sharing0,
@@ -331,11 +333,20 @@ static void test_merge(int fd)
 	result(ksm_stat("pages_sharing") >= sharing0 + NPAIRS &&
 	       hint_stat("pages_merged") >= merged0 + 2 * NPAIRS,
 	       "pages_sharing and pages_merged go up");
-	result(m == NPAIRS && t_hint <= bound,
-	       "hinted pages merge within 100 scan intervals");
+	/*
+	 * In mode hint the linear scan must not run at all; in mode hybrid
+	 * it runs, but cannot have finished a pass over both areas before
+	 * the hint path merged the pairs.
+	 */
+	result(m == NPAIRS && full_merged == full0,
+	       "hinted pages merge before any full linear scan");
 
-	/* Stock KSM, same budget, same areas, looked at after t_hint. */
-	t_cmp = t_hint < bound ? t_hint : bound;
+	/*
+	 * Stock KSM, same budget, same areas, looked at after t_hint: a
+	 * comparison made in the same boot under the same load, not a
+	 * wall-clock bound.
+	 */
+	t_cmp = t_hint;
 	write_str(KSM_DIR "run", "2");
 	write_str(HINT_DIR "mode", "off");
 	full0 = ksm_stat("full_scans");
@@ -733,12 +744,18 @@ static long meminfo_kb(const char *field)
  * fill up to hint_stack_size and overwrite the rest.  Every fourth chunk
  * has collision-shaped keys, key ^ (index * GOLDEN_RATIO_64) constant,
  * which an unkeyed bucket hash would put all in one chain.
+ *
+ * The keys carry a per-run salt: attributes outlive their source, so an
+ * earlier run in the same boot (mode hint, then hybrid) leaves some in the
+ * table, and a hint matching one whose source is gone pushes only itself,
+ * which would break the count of pushes below.
  */
 static void test_flood(void)
 {
 	const size_t total = 1000000, chunk = 4096;
 	const uint64_t golden = 0x61C8864680B583EBULL;
-	const uint64_t coll_key = 0xc0111de5c0111de5ULL;
+	const uint64_t salt = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+	const uint64_t coll_key = 0xc0111de5c0111de5ULL ^ salt;
 	long stack_size = hint_stat("hint_stack_size");
 	long attr_size = hint_stat("attr_table_size");
 	long over0, matches0, recv0, ent0, slab0, vm0, slab1, vm1;
@@ -776,7 +793,7 @@ static void test_flood(void)
 
 			r[i] = (struct hint_rec){
 				(uintptr_t)(a + (k & 1) * page_size),
-				coll ? coll_key ^ (p * golden) : 0xf100d, p,
+				coll ? coll_key ^ (p * golden) : 0xf100d ^ salt, p,
 				KIND_READ, 0 };
 		}
 		ts = now_s();
@@ -960,14 +977,16 @@ static void test_stale(int fd)
  * scan then passes over it twice (an area of AREA_PAGES pages makes a
  * full scan take seconds); it must leave A in the table, or A's partner B,
  * hinted afterwards, would only merge when the linear scan came back to
- * it.  B must merge within the hint path's bound.  In mode hint there is
- * no linear scan and the test only checks the merge.
+ * it.  B must be merged by the hint path (pages_merged counts only its
+ * merges), not by the linear scan's next pass: which path merged is
+ * asserted, not how fast.  In mode hint there is no linear scan and the
+ * test only checks the merge.
  */
 static void test_hybrid_table(int fd)
 {
 	const double bound = MERGE_BOUND * SCAN_SLEEP_MS / 1000.0;
 	char *big = map_area(AREA_PAGES, true), *p = map_area(4, true);
-	long full0, tab1, tab2, scanned0;
+	long full0, tab1, tab2, scanned0, merged1;
 	bool hybrid = !strcmp(test_mode, "hybrid");
 	struct hint_rec r[2];
 	double t0, t;
@@ -1001,14 +1020,16 @@ static void test_hybrid_table(int fd)
 				  KIND_READ, 0 };
 	r[1] = (struct hint_rec){ (uintptr_t)(p + 3 * page_size), 0x4ab1e, 0,
 				  KIND_READ, 0 };
+	merged1 = hint_stat("pages_merged");
 	t0 = now_s();
 	submit(fd, r, 2);
 	m = wait_merged(p, p + 2 * page_size, 1, 1, t0, 4 * bound, &t);
 	printf("# hash_table_pages %ld after A was hinted, %ld after %ld full scans; ",
 	       tab1, tab2, ksm_stat("full_scans") - full0);
-	printf("B %s A in %.3f s (bound %.1f s)\n",
-	       m ? "merged with" : "did not merge with", t, bound);
-	result(m == 1 && t < bound,
+	printf("B %s A in %.3f s, pages_merged +%ld\n",
+	       m ? "merged with" : "did not merge with", t,
+	       hint_stat("pages_merged") - merged1);
+	result(m == 1 && hint_stat("pages_merged") > merged1,
 	       "a hinted page waiting for its partner survives linear scans");
 	munmap(big, AREA_PAGES * page_size);
 	munmap(p, 4 * page_size);
