@@ -61,13 +61,18 @@ done
 		stock=$(awk -F'\t' -v r="$rate" '$1 == r && $2 == "off" {s += $5; k++} END {if (k) printf "%f", s / k}' runs.tsv)
 		for mode in none off advisor hint hybrid; do
 			awk -F'\t' -v r="$rate" -v m="$mode" -v stock="$stock" '
-				function stat(c,   i, lo, hi, s) {
-					lo = hi = v[1, c]; s = 0
+				# Runs without a value ("-") are left out, not
+				# counted as 0; "-" if no run has one.
+				function stat(c,   i, n, lo, hi, s) {
+					n = 0; s = 0
 					for (i = 1; i <= k; i++) {
-						s += v[i, c]; if (v[i, c] < lo) lo = v[i, c]; if (v[i, c] > hi) hi = v[i, c]
+						if (v[i, c] == "-") continue
+						x = v[i, c] + 0; s += x; n++
+						if (n == 1 || x < lo) lo = x; if (n == 1 || x > hi) hi = x
 					}
-					if (k == 1) return sprintf("%.2f", s)
-					return sprintf("%.2f (%.2f..%.2f)", s / k, lo, hi)
+					if (!n) return "-"
+					if (n == 1) return sprintf("%.2f", s)
+					return sprintf("%.2f (%.2f..%.2f)", s / n, lo, hi)
 				}
 				$1 == r && $2 == m { k++; for (c = 4; c <= 11; c++) v[k, c] = $c }
 				END {

@@ -57,6 +57,8 @@ static unsigned int ksm_hint_pending_nr;	/* hints on all stacks */
 static u64 ksm_hint_next_id = 1;
 static struct ksm_hint_attr_table ksm_hint_attrs;
 static u32 ksm_hint_bucket_seed __read_mostly;
+/* log2 of the buckets of ksmd's checksum table, set when it is allocated */
+static unsigned int ksm_hint_hash_bits __read_mostly = KSM_HINT_HASH_BITS_MIN;
 
 static enum ksm_hint_mode ksm_hint_mode_val = KSM_HINT_MODE_OFF;
 static unsigned int ksm_hint_stack_size = KSM_HINT_STACK_DEFAULT;
@@ -75,9 +77,9 @@ static void kh_stat_add(enum ksm_hint_stat s, long v)
 	atomic_long_add(v, &ksm_hint_stats[s]);
 }
 
-static u32 kh_bucket(u32 checksum, u32 seed)
+static u32 kh_bucket(u32 checksum, u32 seed, unsigned int bits)
 {
-	return hash_32(checksum ^ seed, KSM_HINT_HASH_BITS);
+	return hash_32(checksum ^ seed, bits);
 }
 
 /* ---- sources and submission ----------------------------------------- */
@@ -441,11 +443,33 @@ bool ksm_hint_pop(struct mm_struct **mm, unsigned long *addr)
  * The per-boot seed keeps guests from aiming pages at one bucket; the
  * bucket depth bounds the damage if they manage it anyway.
  *
- * Return: a bucket index below 1 << KSM_HINT_HASH_BITS.
+ * Return: a bucket index below the table's bucket count.
  */
 u32 ksm_hint_bucket(u32 checksum)
 {
-	return kh_bucket(checksum, ksm_hint_bucket_seed);
+	return kh_bucket(checksum, ksm_hint_bucket_seed,
+			 READ_ONCE(ksm_hint_hash_bits));
+}
+
+/**
+ * ksm_hint_set_hash_bits - record the size of ksmd's checksum table
+ * @bits: log2 of its bucket count, as allocated at boot
+ *
+ * Called once, before any hint can reach ksmd.
+ */
+void __init ksm_hint_set_hash_bits(unsigned int bits)
+{
+	WRITE_ONCE(ksm_hint_hash_bits, bits);
+}
+
+/**
+ * ksm_hint_hash_table_size - capacity of ksmd's checksum table
+ *
+ * Return: the most hinted pages it can hold (buckets times depth).
+ */
+unsigned long ksm_hint_hash_table_size(void)
+{
+	return (unsigned long)KSM_HINT_BUCKET_DEPTH << READ_ONCE(ksm_hint_hash_bits);
 }
 
 /**

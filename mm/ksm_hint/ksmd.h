@@ -35,12 +35,22 @@ enum ksm_hint_skip {
 
 /* Compares per lookup in one checksum bucket; also the bucket depth. */
 #define KSM_HINT_BUCKET_DEPTH	8
-#define KSM_HINT_HASH_BITS	12
+/*
+ * ksmd's checksum table gets one bucket per KSM_HINT_HASH_SCALE bytes of
+ * RAM at boot (alloc_large_system_hash(); the ksm_hint_hash_entries= boot
+ * parameter overrides it), 2^12 to 2^20 buckets: room for a hinted page
+ * per 8 pages of RAM, for 8 bytes per 64 pages.
+ */
+#define KSM_HINT_HASH_SCALE	(PAGE_SHIFT + 6)
+#define KSM_HINT_HASH_BITS_MIN	12
+#define KSM_HINT_HASH_BITS_MAX	20
 
 enum ksm_hint_mode ksm_hint_get_mode(void);
 bool ksm_hint_pending(void);
 bool ksm_hint_pop(struct mm_struct **mm, unsigned long *addr);
 u32 ksm_hint_bucket(u32 checksum);
+void ksm_hint_set_hash_bits(unsigned int bits);
+unsigned long ksm_hint_hash_table_size(void);
 void ksm_hint_note_scanned(void);
 void ksm_hint_note_merged(struct mm_struct *mm, unsigned long addr,
 			  unsigned int pages);

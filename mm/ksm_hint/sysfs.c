@@ -111,6 +111,12 @@ static ssize_t attr_table_entries_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%u\n", ksm_hint_attr_entries());
 }
 
+static ssize_t hash_table_size_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", ksm_hint_hash_table_size());
+}
+
 static ssize_t hint_stack_entries_show(struct kobject *kobj,
 				       struct kobj_attribute *attr, char *buf)
 {
@@ -149,6 +155,8 @@ static struct kobj_attribute attr_table_entries_attr =
 	__ATTR_RO(attr_table_entries);
 static struct kobj_attribute hint_stack_entries_attr =
 	__ATTR_RO(hint_stack_entries);
+static struct kobj_attribute hash_table_size_attr =
+	__ATTR_RO(hash_table_size);
 
 static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&mode_attr.attr,
@@ -164,6 +172,7 @@ static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&hints_scanned_attr.attr,
 	&pages_merged_attr.attr,
 	&hash_table_pages_attr.attr,
+	&hash_table_size_attr.attr,
 	&zero_hints_rejected_attr.attr,
 	&stale_items_dropped_attr.attr,
 	&merge_retries_attr.attr,

@@ -10,18 +10,29 @@
 
 static void kh_test_bucket(struct kunit *test)
 {
-	unsigned int i, same = 0;
+	unsigned int i, bits, same = 0;
 	u32 b;
 
-	for (i = 0; i < 1000; i++) {
-		b = kh_bucket(i * 2654435761U, 0x1234);
-		KUNIT_EXPECT_LT(test, b, 1U << KSM_HINT_HASH_BITS);
-		KUNIT_EXPECT_EQ(test, b, kh_bucket(i * 2654435761U, 0x1234));
+	/* Every table size the boot can pick. */
+	for (bits = KSM_HINT_HASH_BITS_MIN; bits <= KSM_HINT_HASH_BITS_MAX;
+	     bits++) {
+		for (i = 0; i < 1000; i++) {
+			b = kh_bucket(i * 2654435761U, 0x1234, bits);
+			KUNIT_EXPECT_LT(test, b, 1U << bits);
+			KUNIT_EXPECT_EQ(test, b,
+					kh_bucket(i * 2654435761U, 0x1234, bits));
+		}
 	}
 	/* Another seed moves pages between buckets: no fixed collisions. */
 	for (i = 0; i < 1000; i++)
-		same += kh_bucket(i, 0x1234) == kh_bucket(i, 0x5a5a5a5a);
+		same += kh_bucket(i, 0x1234, KSM_HINT_HASH_BITS_MIN) ==
+			kh_bucket(i, 0x5a5a5a5a, KSM_HINT_HASH_BITS_MIN);
 	KUNIT_EXPECT_LT(test, same, 100U);
+	/* The live table's size is one of those. */
+	KUNIT_EXPECT_GE(test, ksm_hint_hash_table_size(),
+			(unsigned long)KSM_HINT_BUCKET_DEPTH << KSM_HINT_HASH_BITS_MIN);
+	KUNIT_EXPECT_LE(test, ksm_hint_hash_table_size(),
+			(unsigned long)KSM_HINT_BUCKET_DEPTH << KSM_HINT_HASH_BITS_MAX);
 }
 
 static struct kunit_case ksm_hint_core_test_cases[] = {

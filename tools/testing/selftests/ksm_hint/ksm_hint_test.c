@@ -108,6 +108,7 @@ static void test_knobs(void)
 		"hints_scanned", "pages_merged", "hash_table_pages",
 		"attr_table_entries", "hint_stack_entries", "zero_hints_rejected",
 		"stale_items_dropped", "merge_retries", "merges_given_up",
+		"hash_table_size",
 	};
 	static const struct bad_write bad[] = {
 		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
@@ -121,6 +122,7 @@ static void test_knobs(void)
 	char path[256], before[64], after[64];
 	bool ok = true;
 	unsigned int i;
+	long tab;
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
@@ -130,6 +132,10 @@ static void test_knobs(void)
 			ok = false;
 		}
 	}
+	/* Sized from RAM at boot: 2^12 to 2^20 buckets of 8 pages. */
+	tab = hint_stat("hash_table_size");
+	printf("# hash_table_size %ld\n", tab);
+	ok = ok && tab >= 8L << 12 && tab <= 8L << 20 && !(tab & (tab - 1));
 	result(ok, "sysfs knobs and counters exist");
 
 	ok = true;
