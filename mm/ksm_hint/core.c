@@ -62,7 +62,7 @@ static unsigned int ksm_hint_hash_bits __read_mostly = KSM_HINT_HASH_BITS_MIN;
 
 static enum ksm_hint_mode ksm_hint_mode_val = KSM_HINT_MODE_OFF;
 static unsigned int ksm_hint_stack_size = KSM_HINT_STACK_DEFAULT;
-static unsigned int ksm_hint_attr_size = KSM_HINT_ATTR_DEFAULT;
+static unsigned int ksm_hint_attr_size = KSM_HINT_ATTR_DEFAULT_MIN;
 static bool ksm_hint_vm_default_val;
 static unsigned int ksm_hint_rate = KSM_HINT_RATE_DEFAULT;
 
@@ -732,6 +732,9 @@ static int __init ksm_hint_init(void)
 	int err;
 
 	ksm_hint_bucket_seed = get_random_u32();
+	ksm_hint_attr_size = clamp_t(unsigned long,
+				     totalram_pages() >> KSM_HINT_ATTR_RAM_SHIFT,
+				     KSM_HINT_ATTR_DEFAULT_MIN, KSM_HINT_ATTR_MAX);
 	err = ksm_hint_attr_init(&ksm_hint_attrs, ksm_hint_attr_size);
 	if (!err)
 		err = ksm_hint_sysfs_init();

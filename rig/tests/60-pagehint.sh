@@ -25,6 +25,7 @@ echo hint > $kh/mode
 echo 1 > $kh/vm_default
 # Room for every hint of the disk (24,764 with both guests): this test is
 # about the guest driver; the defaults are sized by the benchmarks.
+stack0=$(cat $kh/hint_stack_size) attr0=$(cat $kh/attr_table_size)
 echo 65536 > $kh/hint_stack_size
 echo 65536 > $kh/attr_table_size
 echo 100 > $ksm/pages_to_scan
@@ -144,6 +145,6 @@ else
 fi
 guest_stop_all > /dev/null
 echo 1 > $kh/vm_default
-echo 4096 > $kh/hint_stack_size
-echo 16384 > $kh/attr_table_size
+echo "$stack0" > $kh/hint_stack_size
+echo "$attr0" > $kh/attr_table_size
 echo 0 > $ksm/run
