@@ -17,11 +17,12 @@ mem=$(sed -n 's/.* mem=\([0-9]*\).*/\1/p' params.txt)
 gp=$(( 2 * mem * 256 ))
 
 # One row per run: rate mode rep ksmd_cpu% mean_sharing% max_sharing%
-# mean_pagemap% oracle_share% builds_per_min zero% pagemap/pages_sharing.
+# mean_pagemap% oracle_share% builds_per_min zero% pagemap/pages_sharing
+# read_to_merge_median_s read_to_merge_p95_s.
 # Columns of the CSVs: see to_csv in rig/bench.sh.
 : > runs.tsv
 for f in *-*-*.csv; do
-	case $f in *.oracle.csv|*.wl.csv) continue ;; esac
+	case $f in *.oracle.csv|*.wl.csv|*.r2m.csv) continue ;; esac
 	[ -s "$f" ] || continue
 	n=${f%.csv}; rate=${n%%-*}; rest=${n#*-}; mode=${rest%-*}; rep=${rest##*-}
 	osh=$(awk -F, 'NR > 1 && $2 > 0 {s += $4 / $2; k++} END {if (k) printf "%.0f", 100 * s / k; else print "-"}' "$n.oracle.csv" 2>/dev/null || echo -)
@@ -29,7 +30,10 @@ for f in *-*-*.csv; do
 	# share of a whole build's objects (the most seen) it has compiled.
 	bpm=$(awk -F, 'NR > 1 && $2 != "" {t = $1; b0 = $2; o0 = $3; b1 = $4; o1 = $5; if ($3 > m) m = $3; if ($5 > m) m = $5}
 		END {if (t > 0) printf "%.2f", (b0 + b1 + (m ? (o0 + o1) / m : 0)) / 2 * 60 / t; else print "-"}' "$n.wl.csv" 2>/dev/null || echo -)
-	awk -F, -v gp="$gp" -v rate="$rate" -v mode="$mode" -v rep="$rep" -v osh="$osh" -v bpm="$bpm" '
+	# Read to merge: median and p95 (99 = not merged within the probe's
+	# timeout, so a p95 of 99 reads "> 10 s").
+	r2m=$({ sort -n "$n.r2m.csv" 2>/dev/null || true; } | awk '/^[0-9.]+$/ {v[++k] = $1} END {if (k) printf "%.2f\t%.2f", v[int((k + 1) / 2)], v[int(k * 0.95 + 0.5)]; else printf "-\t-"}')
+	awk -F, -v gp="$gp" -v rate="$rate" -v mode="$mode" -v rep="$rep" -v osh="$osh" -v bpm="$bpm" -v r2m="$r2m" '
 		NR == 1 { next }
 		{
 			t = $1; cpu = $6; s = $2 / gp; sum += s; if (s > max) max = s; k++
@@ -37,9 +41,9 @@ for f in *-*-*.csv; do
 		}
 		END {
 			if (k == 0) exit
-			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\n", rate, mode, rep,
+			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\t%s\n", rate, mode, rep,
 				t ? cpu / 10 / t : 0, 100 * sum / k, 100 * max, 100 * pm / k, osh, bpm,
-				100 * z / k, ks ? sprintf("%.3f", ps / ks) : "-"
+				100 * z / k, ks ? sprintf("%.3f", ps / ks) : "-", r2m
 		}' "$f" >> runs.tsv
 done
 
@@ -53,17 +57,19 @@ done
 	echo "same measured from the VMM processes' page tables; oracle share = duplicate"
 	echo "pages already merged over all duplicate pages by content (zero pages apart),"
 	echo "both from the content oracle's samples."
-	echo "Builds/min: the workload's progress per guest. Values: mean (min..max) over repeats."
+	echo "Builds/min: the workload's progress per guest. Read to merge: after the workload,"
+	echo "from a command to guest 1 to read 32 pages that guest 0 just read, to their merge"
+	echo "(99 = not merged within 10 s). Values: mean (min..max) over repeats."
 	echo
-	echo "| pages/s | mode | runs | ksmd CPU % | mean sharing % | max sharing % | pagemap % | oracle share % | builds/min | zero pages % | pagemap / pages_sharing | vs stock (mean sharing) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| pages/s | mode | runs | ksmd CPU % | mean sharing % | max sharing % | pagemap % | oracle share % | builds/min | zero pages % | pagemap / pages_sharing | read to merge median s | p95 s | vs stock (mean sharing) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for rate in $(cut -f1 runs.tsv | sort -un | sort -rn); do
 		stock=$(awk -F'\t' -v r="$rate" '$1 == r && $2 == "off" {s += $5; k++} END {if (k) printf "%f", s / k}' runs.tsv)
 		for mode in none off advisor hint hybrid; do
 			awk -F'\t' -v r="$rate" -v m="$mode" -v stock="$stock" '
 				# Runs without a value ("-") are left out, not
 				# counted as 0; "-" if no run has one.
-				function stat(c,   i, n, lo, hi, s) {
+				function stat(c,   i, n, lo, hi, s, x) {
 					n = 0; s = 0
 					for (i = 1; i <= k; i++) {
 						if (v[i, c] == "-") continue
@@ -74,12 +80,12 @@ done
 					if (n == 1) return sprintf("%.2f", s)
 					return sprintf("%.2f (%.2f..%.2f)", s / n, lo, hi)
 				}
-				$1 == r && $2 == m { k++; for (c = 4; c <= 11; c++) v[k, c] = $c }
+				$1 == r && $2 == m { k++; for (c = 4; c <= 13; c++) v[k, c] = $c }
 				END {
 					if (!k) exit
 					mean = 0; for (i = 1; i <= k; i++) mean += v[i, 5]; mean /= k
-					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
-						stat(4), stat(5), stat(6), stat(7), stat(8), stat(9), stat(10), stat(11),
+					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
+						stat(4), stat(5), stat(6), stat(7), stat(8), stat(9), stat(10), stat(11), stat(12), stat(13),
 						(stock > 0 && m != "off") ? sprintf("%.1fx", mean / stock) : "-"
 				}' runs.tsv
 		done
@@ -96,7 +102,7 @@ if command -v gnuplot > /dev/null; then
 	for rate in $(cut -f1 runs.tsv | sort -un); do
 		plot=""
 		for f in "$rate"-*-*.csv; do
-			case $f in *.oracle.csv|*.wl.csv) continue ;; esac
+			case $f in *.oracle.csv|*.wl.csv|*.r2m.csv) continue ;; esac
 			[ -s "$f" ] || continue
 			n=${f%.csv}; lbl=${n#*-}
 			awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp}' "$f" > "$n.dat"

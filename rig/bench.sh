@@ -14,7 +14,8 @@
 # per guest, default 512), BENCH_WL (build|files), BENCH_ORACLE (oracle
 # pass every N samples, default 30), BENCH_RETRIES (default 2),
 # BENCH_STACK, BENCH_ATTR (hint_stack_size, attr_table_size; default: the
-# kernel's), BENCH_OUT (folder).
+# kernel's), BENCH_R2M (files of the read-to-merge probe after the
+# workload, default 8, 0 skips it), BENCH_OUT (folder).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,6 +29,7 @@ oracle=${BENCH_ORACLE:-30}
 live=${BENCH_LIVE:-10}
 sizes="${BENCH_STACK:+stack=$BENCH_STACK}${BENCH_ATTR:+ attr=$BENCH_ATTR}"
 retries=${BENCH_RETRIES:-2}
+r2m=${BENCH_R2M:-8}
 out=${BENCH_OUT:-$RIG_BUILD/bench/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 
@@ -62,7 +64,9 @@ to_csv() {
 		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s
 		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms" > o
 		print "t,builds0,objs0,builds1,objs1" > w
+		r = base ".r2m.csv"; print "seconds" > r
 	}
+	$1 == "@@R2M" { print $2 > r }
 	$1 == "@@S" && /ram_mib=/ {
 		kv()
 		if (t0 == "") { t0 = v["time"]; for (k in v) b[k] = v[k] }
@@ -87,7 +91,7 @@ for rate in $rates; do
 		hint_cpu=0
 		for mode in $modes; do
 			name=$rate-$mode-$rep
-			args="mode=$mode pages=$pages sleep=20 secs=$secs mem=$mem oracle=$oracle wl=$wl live=$live $sizes"
+			args="mode=$mode pages=$pages sleep=20 secs=$secs mem=$mem oracle=$oracle wl=$wl live=$live r2m=$r2m $sizes"
 			if [ "$mode" = advisor ]; then
 				# KSM's own advisor at the CPU mode hint used.
 				[ "$hint_cpu" -gt 0 ] || hint_cpu=1

@@ -108,6 +108,52 @@ guest_stop_all() {
 # ksm_stat <name>: one KSM counter.
 ksm_stat() { cat /sys/kernel/mm/ksm/$1; }
 
+# read_to_merge <dir> <files> [pages] [timeout]: time from a guest's read
+# to the host's merge, page by page.  Both guests drop their page caches;
+# then for each of the <files> largest files in <dir> (the same path and
+# content in both guests), guest 0 reads its first [pages] (default 32)
+# pages, and guest 1 reads them while the host polls pages_sharing every
+# 20 ms.  Prints "@@R2M <seconds>" per page (99: not merged within
+# [timeout] s, default 10) and a line per file.  An upper bound of read
+# completion to merge (it counts from the host's command); a merge of
+# anything else meanwhile makes a page look faster, never slower.
+read_to_merge() {
+	guest_run 0 'sync; echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
+	guest_run 1 'sync; echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
+	sleep 3
+	for rf in $(guest_run 0 "cd $1 && ls -S | head -n $2" 30 | grep -v '^rig:' | tr -d '\r'); do
+		rp=$(guest_run 0 "wc -c < $1/$rf" 30 | awk '{print int(($1 + 4095) / 4096)}')
+		[ "${rp:-0}" -gt 0 ] || continue
+		[ "$rp" -gt "${3:-32}" ] && rp=${3:-32}
+		rd="dd if=$1/$rf of=/dev/null bs=4096 count=$rp 2>/dev/null"
+		guest_run 0 "$rd" 60 > /dev/null
+		sleep 1
+		rbase=$(ksm_stat pages_sharing)
+		rt0=$(cut -d' ' -f1 /proc/uptime)
+		# Not guest_run: it would wait for the answer.
+		printf '%s %s\n' "r2m$(echo "$rt0" | tr -d .)" "$rd" > /run/g1.in
+		rgot=0
+		while :; do
+			rt=$(cut -d' ' -f1 /proc/uptime)
+			rcur=$(( $(ksm_stat pages_sharing) - rbase ))
+			while [ $rgot -lt "$rcur" ] && [ $rgot -lt "$rp" ]; do
+				rgot=$((rgot + 1))
+				awk -v a="$rt" -v b="$rt0" 'BEGIN {printf "@@R2M %.2f\n", a - b}'
+			done
+			[ $rgot -ge "$rp" ] && break
+			awk -v a="$rt" -v b="$rt0" -v m="${4:-10}" 'BEGIN {exit !(a - b > m)}' && break
+			usleep 20000
+		done
+		echo "r2m: $rf: $rgot of $rp pages merged"
+		while [ $rgot -lt "$rp" ]; do rgot=$((rgot + 1)); echo "@@R2M 99"; done
+	done
+}
+
+# r2m_summary: median, p95 and max of the "@@R2M" lines on stdin.
+r2m_summary() {
+	sed -n 's/^@@R2M //p' | sort -n | awk '{v[NR] = $1} END {if (NR) printf "read to merge over %d pages: median %.2f s, p95 %.2f s, max %.2f s (99 = not merged in time)\n", NR, v[int((NR + 1) / 2)], v[int(NR * 0.95 + 0.5)], v[NR]; else print "read to merge: no pages"}'
+}
+
 # proc_cpu_ms <pid>: user+system CPU time of a process in milliseconds.
 proc_cpu_ms() {
 	awk -v hz=100 '{print ($14 + $15) * 1000 / hz}' /proc/$1/stat

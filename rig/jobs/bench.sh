@@ -12,8 +12,10 @@
 # wl=build|files  advisor_cpu=PCT (mode advisor: advisor_max_cpu)
 # live=N (a progress line every N samples)  stack=N attr=N (hint_stack_size,
 # attr_table_size; default: the kernel's defaults, which the benchmark tests)
+# r2m=N (after the workload, read to merge over the N largest libraries of
+# the bench disk, 32 pages each: "@@R2M" lines; 0 skips it)
 . /rig/guests.sh
-mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=30 wl=build advisor_cpu=0 live=10 stack= attr=
+mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=30 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8
 for a in "$@"; do
 	case "$a" in
 	*=*) eval "${a%%=*}=\${a#*=}" ;;
@@ -104,9 +106,36 @@ for c in hints_received hints_scanned pages_merged attr_matches \
 	stale_items_dropped; do
 	[ -r $kh/$c ] && f="$f -f $c=$kh/$c"
 done
+gp=$((2 * mem * 256))
+# The live line comes from the sampler's own awk, which has the numbers:
+# a shell loop forking a dozen programs a second is too slow under TCG.
+echo "0:0/0:0" > /tmp/wl.now
 # shellcheck disable=SC2086
 $vmstat -m "$mem" -i 1 -k "$kp" $f $pids 2> /tmp/sampler.err |
-	awk '{print "@@S " $0; fflush(); print > "/tmp/s.last"; close("/tmp/s.last")}' &
+	awk -v gp="$gp" -v live="$live" -v tag="[$mode $pages/$sleep]" '
+	function val(k,   i, p) {
+		for (i = 1; i <= NF; i++) {
+			p = index($i, "=")
+			if (substr($i, 1, p - 1) == k)
+				return substr($i, p + 1)
+		}
+		return 0
+	}
+	{
+		print "@@S " $0; fflush()
+		if (++n == 1) { t0 = val("time"); c0 = val("cpu_ms") }
+		if (n % live) next
+		el = val("time") - t0
+		wf = "/tmp/wl.now"
+		if ((getline line < wf) > 0)
+			w = line
+		close(wf)
+		printf "bench: %s t=%ds sharing %.1f%% (pagemap %.1f%%) zero_pages %s ksmd %.1f%% hint_merges %s work %s\n",
+			tag, el, 100 * val("ksm_sharing") / gp, 100 * val("saved") / gp,
+			val("ksm_zero_pages"), (el > 0 ? (val("cpu_ms") - c0) / 10 / el : 0),
+			val("pages_merged"), w
+		fflush()
+	}' &
 samplers=$!
 if [ "$oracle" -gt 0 ]; then
 	# shellcheck disable=SC2086
@@ -115,24 +144,16 @@ if [ "$oracle" -gt 0 ]; then
 	samplers="$samplers $!"
 fi
 wl_start 0; wl_start 1
-t0=$(now); n=0
-last() { tr ' ' '\n' < /tmp/s.last 2>/dev/null | sed -n "s/^$1=//p"; }
-gp=$((2 * mem * 256))
-cpu0=""
+t0=$(now); wn=0
 while :; do
 	el=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%d", b - a}')
 	[ "$el" -le "$secs" ] || break
-	if [ $((n % 10)) = 0 ]; then
-		echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
+	if [ "$el" -ge "$wn" ]; then
+		w0=$(wl_count 0 | tr ' ' :); w1=$(wl_count 1 | tr ' ' :)
+		echo "@@W time=$(date +%s) wl0=$w0 wl1=$w1"
+		echo "$w0/$w1" > /tmp/wl.now
+		wn=$((el + 10))
 	fi
-	if [ $((n % live)) = 0 ] && [ -s /tmp/s.last ]; then
-		c=$(last cpu_ms); [ -n "$cpu0" ] || cpu0=$c
-		say "t=${el}s sharing $(awk -v a="$(last ksm_sharing)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%" \
-			"(pagemap $(awk -v a="$(last saved)" -v b=$gp 'BEGIN {printf "%.1f", 100 * a / b}')%)" \
-			"zero_pages $(last ksm_zero_pages) ksmd $(awk -v c=$((c - cpu0)) -v t="$el" 'BEGIN {printf "%.1f", t ? c / 10 / t : 0}')%" \
-			"hint_merges $(last pages_merged) work $(wl_count 0 | tr ' ' :)/$(wl_count 1 | tr ' ' :)"
-	fi
-	n=$((n + 1))
 	sleep 1
 done
 # shellcheck disable=SC2086
@@ -140,7 +161,16 @@ kill $samplers 2> /dev/null
 cat /tmp/sampler.err /tmp/oracle.err 2>/dev/null | grep -v 'zero page PFN\|guest RAM' | sed 's/^/bench: sampler: /'
 echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 wl_stop 0; wl_stop 1
+# Read to merge, in the configuration under test (KSM off: nothing merges).
+if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
+	read_to_merge /b/usr/lib/x86_64-linux-gnu "$r2m" > /tmp/r2m
+	sed -n 's/^r2m: /bench: read to merge: /p' /tmp/r2m
+	grep '^@@R2M' /tmp/r2m
+	say "$(r2m_summary < /tmp/r2m)"
+fi
 for i in 0 1; do
+	echo "bench: guest $i workload: $(grep -c '^@@WL' /run/g$i.log) progress lines;" \
+		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 30 | tr '\n' ' ')"
 	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "' 30)"
 done
 echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"

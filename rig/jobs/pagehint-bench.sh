@@ -4,10 +4,8 @@
 #  1. read overhead: a guest reads its whole disk cold, driver on and off
 #     alternately, RUNS times each (times from the guest's /proc/uptime);
 #  2. hypercalls per hint and hints per second while reading;
-#  3. read to merge: guest 0 reads the first 32 pages of a file, then guest
-#     1 reads them while the host polls pages_sharing every 20 ms; each page's time from guest 1's
-#     command to its merge (an upper bound of read completion to merge) at
-#     pages_to_scan 100 / sleep_millisecs 20.
+#  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
+#     sleep_millisecs 20.
 # Arguments: [runs] [files]
 . /rig/guests.sh
 runs=${1:-5}
@@ -54,36 +52,9 @@ echo "bench: while reading with the driver on: $q hints queued, $s sent, $h hype
 	"$(awk -v q="$q" -v t="$ton" 'BEGIN {printf "%.0f", t ? q / t : 0}') hints/s"
 
 # 3: read to merge, page by page.
-guest_run 0 'echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
-guest_run 1 'echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
-sleep 3
-: > /tmp/lat
-for f in $(guest_run 0 'cd /mnt/lib && ls -S | head -n '"$nfiles" 30 | grep -v '^rig:'); do
-	f=$(echo "$f" | tr -d '\r')
-	pages=$(guest_run 0 "wc -c < /mnt/lib/$f" 30 | awk '{print int(($1 + 4095) / 4096)}')
-	[ "${pages:-0}" -gt 0 ] || continue
-	[ "$pages" -gt 32 ] && pages=32
-	guest_run 0 "dd if=/mnt/lib/$f of=/dev/null bs=4096 count=$pages 2>/dev/null" 60 > /dev/null
-	sleep 1
-	base=$(ksm_stat pages_sharing)
-	id="l$(now | tr -d .)"
-	t0=$(now)
-	printf '%s %s\n' "$id" "dd if=/mnt/lib/$f of=/dev/null bs=4096 count=$pages 2>/dev/null" > /run/g1.in
-	got=0
-	while :; do
-		t=$(now)
-		cur=$(( $(ksm_stat pages_sharing) - base ))
-		while [ $got -lt "$cur" ] && [ $got -lt "$pages" ]; do
-			got=$((got + 1)); echo "$t $t0" | awk '{printf "%.2f\n", $1 - $2}' >> /tmp/lat
-		done
-		[ $got -ge "$pages" ] && break
-		awk -v a="$t" -v b="$t0" 'BEGIN {exit !(a - b > 10)}' && break
-		usleep 20000
-	done
-	echo "bench: $f: $got of $pages pages merged, last after $(tail -n 1 /tmp/lat) s"
-	while [ $got -lt "$pages" ]; do got=$((got + 1)); echo 99 >> /tmp/lat; done
-done
-sort -n /tmp/lat | awk '{v[NR] = $1} END {printf "bench: read to merge over %d pages: median %.2f s, p95 %.2f s, max %.2f s (99 = not merged within 10 s)\n", NR, v[int((NR + 1) / 2)], v[int(NR * 0.95 + 0.5)], v[NR]}'
+read_to_merge /mnt/lib "$nfiles" > /tmp/r2m
+grep '^r2m:' /tmp/r2m | sed 's/^/bench: /'
+echo "bench: $(r2m_summary < /tmp/r2m)"
 echo "bench: host: hints_received=$(cat $kh/hints_received) attr_matches=$(cat $kh/attr_matches) pages_merged=$(cat $kh/pages_merged) stack_overwrites=$(cat $kh/stack_overwrites)"
 echo 2 > $ksm/run
 guest_stop_all
