@@ -70,8 +70,6 @@
  */
 #define ATTR_BIG	"16384"
 #define ATTR_SMALL	"64"
-/* The checksum hash table of ksmd: 1 << 12 buckets, 8 pages deep. */
-#define HASH_TABLE_CAP	(4096 * 8)
 /* Slab + VmallocUsed growth allowed over the storm (KASAN adds noise). */
 #define MEM_GROWTH_KB	(8 * 1024)
 
@@ -440,7 +438,7 @@ static long kernel_mem_kb(void)
  * The hint tables stay within their caps whatever the guest sends.  The
  * checksum hash table holds hinted pages of live mms only, one entry per
  * page: here at most the pages of this VM, @vm_pages, and never more than
- * its buckets' total depth.
+ * its buckets' total depth, hash_table_size (sized from RAM at boot).
  */
 static bool check_caps(long vm_pages)
 {
@@ -449,15 +447,16 @@ static bool check_caps(long vm_pages)
 	long attrs = sysfs_read(KH "attr_table_entries");
 	long attr_size = sysfs_read(KH "attr_table_size");
 	long table = sysfs_read(KH "hash_table_pages");
+	long table_size = sysfs_read(KH "hash_table_size");
 	bool ok;
 
 	ok = stack >= 0 && stack <= stack_size &&
 	     attrs >= 0 && attrs <= attr_size &&
-	     table >= 0 && table <= HASH_TABLE_CAP && table <= vm_pages;
+	     table >= 0 && table <= table_size && table <= vm_pages;
 	if (!ok)
-		ksft_print_msg("over a cap: stack %ld/%ld attrs %ld/%ld hash table %ld/%ld\n",
+		ksft_print_msg("over a cap: stack %ld/%ld attrs %ld/%ld hash table %ld/%ld (VM pages %ld)\n",
 			       stack, stack_size, attrs, attr_size, table,
-			       vm_pages);
+			       table_size, vm_pages);
 	return ok;
 }
 
