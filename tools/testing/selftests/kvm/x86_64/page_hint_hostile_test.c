@@ -454,7 +454,7 @@ static bool check_caps(long vm_pages)
 	     attrs >= 0 && attrs <= attr_size &&
 	     table >= 0 && table <= table_size && table <= vm_pages;
 	if (!ok)
-		ksft_print_msg("over a cap: stack %ld/%ld attrs %ld/%ld hash table %ld/%ld (VM pages %ld)\n",
+		ksft_print_msg("over a cap: stack %ld/%ld attrs %ld/%ld hash table %ld/%ld/%ld\n",
 			       stack, stack_size, attrs, attr_size, table,
 			       table_size, vm_pages);
 	return ok;
