@@ -12,7 +12,8 @@
 # BENCH_MODES (default "none off hint hybrid advisor"), BENCH_REPEAT
 # (default 2), BENCH_SECS (workload seconds, default 300), BENCH_MEM (MiB
 # per guest, default 512), BENCH_WL (build|files), BENCH_ORACLE (oracle
-# pass every N samples, default 30), BENCH_RETRIES (default 2),
+# pass every N seconds, default 60: a pass reads both guests' RAM and took
+# 16-18 s of a host vCPU under TCG), BENCH_RETRIES (default 2),
 # BENCH_STACK, BENCH_ATTR (hint_stack_size, attr_table_size; default: the
 # kernel's), BENCH_R2M (files of the read-to-merge probe after the
 # workload, default 8, 0 skips it), BENCH_OUT (folder).
@@ -25,7 +26,7 @@ repeat=${BENCH_REPEAT:-2}
 secs=${BENCH_SECS:-300}
 mem=${BENCH_MEM:-512}
 wl=${BENCH_WL:-build}
-oracle=${BENCH_ORACLE:-30}
+oracle=${BENCH_ORACLE:-60}
 live=${BENCH_LIVE:-10}
 sizes="${BENCH_STACK:+stack=$BENCH_STACK}${BENCH_ATTR:+ attr=$BENCH_ATTR}"
 retries=${BENCH_RETRIES:-2}

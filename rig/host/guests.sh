@@ -118,15 +118,16 @@ ksm_stat() { cat /sys/kernel/mm/ksm/$1; }
 # completion to merge (it counts from the host's command); a merge of
 # anything else meanwhile makes a page look faster, never slower.
 read_to_merge() {
-	guest_run 0 'sync; echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
-	guest_run 1 'sync; echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
+	# Generous timeouts: a guest just out of a workload answers slowly.
+	guest_run 0 'sync; echo 3 > /proc/sys/vm/drop_caches' 300 > /dev/null
+	guest_run 1 'sync; echo 3 > /proc/sys/vm/drop_caches' 300 > /dev/null
 	sleep 3
-	for rf in $(guest_run 0 "cd $1 && ls -S | head -n $2" 30 | grep -v '^rig:' | tr -d '\r'); do
-		rp=$(guest_run 0 "wc -c < $1/$rf" 30 | awk '{print int(($1 + 4095) / 4096)}')
+	for rf in $(guest_run 0 "cd $1 && ls -S | head -n $2" 300 | grep -v '^rig:' | tr -d '\r'); do
+		rp=$(guest_run 0 "wc -c < $1/$rf" 300 | awk '{print int(($1 + 4095) / 4096)}')
 		[ "${rp:-0}" -gt 0 ] || continue
 		[ "$rp" -gt "${3:-32}" ] && rp=${3:-32}
 		rd="dd if=$1/$rf of=/dev/null bs=4096 count=$rp 2>/dev/null"
-		guest_run 0 "$rd" 60 > /dev/null
+		guest_run 0 "$rd" 300 > /dev/null
 		sleep 1
 		rbase=$(ksm_stat pages_sharing)
 		rt0=$(cut -d' ' -f1 /proc/uptime)

@@ -15,7 +15,7 @@
 # r2m=N (after the workload, read to merge over the N largest libraries of
 # the bench disk, 32 pages each: "@@R2M" lines; 0 skips it)
 . /rig/guests.sh
-mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=30 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8
+mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8
 for a in "$@"; do
 	case "$a" in
 	*=*) eval "${a%%=*}=\${a#*=}" ;;
@@ -170,8 +170,8 @@ if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
 fi
 for i in 0 1; do
 	echo "bench: guest $i workload: $(grep -c '^@@WL' /run/g$i.log) progress lines;" \
-		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 30 | tr '\n' ' ')"
-	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "' 30)"
+		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 120 | tr '\n' ' ')"
+	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "' 120)"
 done
 echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 guest_stop_all
