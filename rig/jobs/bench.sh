@@ -171,7 +171,8 @@ fi
 for i in 0 1; do
 	echo "bench: guest $i workload: $(grep -c '^@@WL' /run/g$i.log) progress lines;" \
 		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 120 | tr '\n' ' ')"
-	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "' 120)"
+	# The trailing echo ends the line, so "@@END" starts one of its own.
+	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "; echo' 120)"
 done
 echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 guest_stop_all
