@@ -18,6 +18,10 @@
 # kernel's), BENCH_R2M (files of the read-to-merge probe after the
 # workload, default 8, 0 skips it), BENCH_OUT (folder).
 set -uo pipefail
+# The whole script is one compound command, so bash has read all of it
+# before it runs: editing this file during an hours-long run cannot break
+# the run (bash otherwise reads a script as it goes).
+{
 . "$(dirname "$0")/lib.sh"
 
 rates=${BENCH_RATES:-5000 1000 500}
@@ -130,3 +134,5 @@ for rate in $rates; do
 done
 log "benchmark took $(( ($(date +%s) - t_start) / 60 )) min; retries: $(grep -c 'status=12[456]' "$out/runs.txt")"
 bash "$RIG_TOP/rig/bench-report.sh" "$out"
+exit
+}
