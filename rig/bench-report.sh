@@ -18,7 +18,9 @@ gp=$(( 2 * mem * 256 ))
 
 # One row per run: rate mode rep ksmd_cpu% mean_sharing% max_sharing%
 # mean_pagemap% oracle_share% builds_per_min zero% pagemap/pages_sharing
-# read_to_merge_median_s read_to_merge_p95_s.
+# read_to_merge_median_s read_to_merge_p95_s start_sharing%
+# pagemap_gain% (pagemap-saved at the end minus at the start: what the
+# mode added during the workload, whatever the boot left).
 # Columns of the CSVs: see to_csv in rig/bench.sh.
 : > runs.tsv
 for f in *-*-*.csv; do
@@ -38,12 +40,15 @@ for f in *-*-*.csv; do
 		{
 			t = $1; cpu = $6; s = $2 / gp; sum += s; if (s > max) max = s; k++
 			pm += $9 / gp; z += $4 / gp; ks += $2; ps += $9
+			if (k == 1) { s0 = s; p0 = $9 / gp }
+			p1 = $9 / gp
 		}
 		END {
 			if (k == 0) exit
-			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\t%s\n", rate, mode, rep,
+			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\t%s\t%.1f\t%+.1f\n", rate, mode, rep,
 				t ? cpu / 10 / t : 0, 100 * sum / k, 100 * max, 100 * pm / k, osh, bpm,
-				100 * z / k, ks ? sprintf("%.3f", ps / ks) : "-", r2m
+				100 * z / k, ks ? sprintf("%.3f", ps / ks) : "-", r2m,
+				100 * s0, 100 * (p1 - p0)
 		}' "$f" >> runs.tsv
 done
 
@@ -56,13 +61,15 @@ done
 	echo "Sharing = pages saved / guest RAM pages, zero pages apart; \"pagemap\" is the"
 	echo "same measured from the VMM processes' page tables; oracle share = duplicate"
 	echo "pages already merged over all duplicate pages by content (zero pages apart),"
-	echo "both from the content oracle's samples."
+	echo "both from the content oracle's samples. Start sharing: pages_sharing when the workload"
+	echo "began (after the boot and the first full merge); pagemap gain: pagemap-saved pages at the"
+	echo "end minus at the start, in % of guest pages (what the mode added or lost during the workload)."
 	echo "Builds/min: the workload's progress per guest. Read to merge: after the workload,"
 	echo "from a command to guest 1 to read 32 pages that guest 0 just read, to their merge"
 	echo "(99 = not merged within 10 s). Values: mean (min..max) over repeats."
 	echo
-	echo "| pages/s | mode | runs | ksmd CPU % | mean sharing % | max sharing % | pagemap % | oracle share % | builds/min | zero pages % | pagemap / pages_sharing | read to merge median s | p95 s | vs stock (mean sharing) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| pages/s | mode | runs | ksmd CPU % | start sharing % | mean sharing % | max sharing % | pagemap % | pagemap gain % | oracle share % | builds/min | zero pages % | pagemap / pages_sharing | read to merge median s | p95 s | vs stock (mean sharing) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for rate in $(cut -f1 runs.tsv | sort -un | sort -rn); do
 		stock=$(awk -F'\t' -v r="$rate" '$1 == r && $2 == "off" {s += $5; k++} END {if (k) printf "%f", s / k}' runs.tsv)
 		for mode in none off advisor hint hybrid; do
@@ -80,12 +87,12 @@ done
 					if (n == 1) return sprintf("%.2f", s)
 					return sprintf("%.2f (%.2f..%.2f)", s / n, lo, hi)
 				}
-				$1 == r && $2 == m { k++; for (c = 4; c <= 13; c++) v[k, c] = $c }
+				$1 == r && $2 == m { k++; for (c = 4; c <= 15; c++) v[k, c] = $c }
 				END {
 					if (!k) exit
 					mean = 0; for (i = 1; i <= k; i++) mean += v[i, 5]; mean /= k
-					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
-						stat(4), stat(5), stat(6), stat(7), stat(8), stat(9), stat(10), stat(11), stat(12), stat(13),
+					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
+						stat(4), stat(14), stat(5), stat(6), stat(7), stat(15), stat(8), stat(9), stat(10), stat(11), stat(12), stat(13),
 						(stock > 0 && m != "off") ? sprintf("%.1fx", mean / stock) : "-"
 				}' runs.tsv
 		done
