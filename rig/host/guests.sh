@@ -116,18 +116,31 @@ ksm_stat() { cat /sys/kernel/mm/ksm/$1; }
 # 20 ms.  Prints "@@R2M <seconds>" per page (99: not merged within
 # [timeout] s, default 10) and a line per file.  An upper bound of read
 # completion to merge (it counts from the host's command); a merge of
-# anything else meanwhile makes a page look faster, never slower.
+# anything else meanwhile makes a page look faster, never slower.  A
+# guest that does not answer within 120 s ends the probe with a line
+# saying so (a nested guest has been seen to stop answering, idle, after
+# a workload), rather than waiting on every remaining step.
 read_to_merge() {
-	# Generous timeouts: a guest just out of a workload answers slowly.
-	guest_run 0 'sync; echo 3 > /proc/sys/vm/drop_caches' 300 > /dev/null
-	guest_run 1 'sync; echo 3 > /proc/sys/vm/drop_caches' 300 > /dev/null
+	rw=120
+	if ! guest_run 0 'sync; echo 3 > /proc/sys/vm/drop_caches' $rw > /dev/null ||
+	   ! guest_run 1 'sync; echo 3 > /proc/sys/vm/drop_caches' $rw > /dev/null; then
+		echo "r2m: a guest did not answer within $rw s: probe stopped"
+		return 1
+	fi
 	sleep 3
-	for rf in $(guest_run 0 "cd $1 && ls -S | head -n $2" 300 | grep -v '^rig:' | tr -d '\r'); do
-		rp=$(guest_run 0 "wc -c < $1/$rf" 300 | awk '{print int(($1 + 4095) / 4096)}')
+	rfiles=$(guest_run 0 "cd $1 && ls -S | head -n $2" $rw) || {
+		echo "r2m: guest 0 did not answer within $rw s: probe stopped"
+		return 1
+	}
+	for rf in $(echo "$rfiles" | grep -v '^rig:' | tr -d '\r'); do
+		rp=$(guest_run 0 "wc -c < $1/$rf" $rw | awk '{print int(($1 + 4095) / 4096)}')
 		[ "${rp:-0}" -gt 0 ] || continue
 		[ "$rp" -gt "${3:-32}" ] && rp=${3:-32}
 		rd="dd if=$1/$rf of=/dev/null bs=4096 count=$rp 2>/dev/null"
-		guest_run 0 "$rd" 300 > /dev/null
+		if ! guest_run 0 "$rd" $rw > /dev/null; then
+			echo "r2m: guest 0 did not answer within $rw s: probe stopped"
+			return 1
+		fi
 		sleep 1
 		rbase=$(ksm_stat pages_sharing)
 		rt0=$(cut -d' ' -f1 /proc/uptime)

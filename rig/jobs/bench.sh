@@ -163,12 +163,13 @@ echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' 
 wl_stop 0; wl_stop 1
 # Read to merge, in the configuration under test (KSM off: nothing merges).
 if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
-	read_to_merge /b/usr/lib/x86_64-linux-gnu "$r2m" > /tmp/r2m
+	read_to_merge /b/usr/lib/x86_64-linux-gnu "$r2m" > /tmp/r2m || unanswered=1
 	sed -n 's/^r2m: /bench: read to merge: /p' /tmp/r2m
 	grep '^@@R2M' /tmp/r2m
 	say "$(r2m_summary < /tmp/r2m)"
 fi
 for i in 0 1; do
+	[ -z "${unanswered:-}" ] || break
 	echo "bench: guest $i workload: $(grep -c '^@@WL' /run/g$i.log) progress lines;" \
 		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 120 | tr '\n' ' ')"
 	# The trailing echo ends the line, so "@@END" starts one of its own.
