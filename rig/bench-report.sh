@@ -103,8 +103,8 @@ done
 	sed 's/^/    /' runs.txt
 } > table.md
 
-# A plot per rate: sharing ratio over time, every run; oracle from the
-# runs that sampled it.
+# A plot per rate: sharing ratio over time, every run, from pages_sharing
+# (solid) and from pagemap (dashed); oracle from the runs that sampled it.
 if command -v gnuplot > /dev/null; then
 	for rate in $(cut -f1 runs.tsv | sort -un); do
 		plot=""
@@ -112,15 +112,16 @@ if command -v gnuplot > /dev/null; then
 			case $f in *.oracle.csv|*.wl.csv|*.r2m.csv) continue ;; esac
 			[ -s "$f" ] || continue
 			n=${f%.csv}; lbl=${n#*-}
-			awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp}' "$f" > "$n.dat"
-			plot="$plot${plot:+, }'$n.dat' using 1:2 with lines title '$lbl'"
+			awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp, 100 * $9 / gp}' "$f" > "$n.dat"
+			plot="$plot${plot:+, }'$n.dat' using 1:2 with lines lw 2 title '$lbl (pages_sharing)'"
+			plot="$plot, '$n.dat' using 1:3 with lines dt 2 title '$lbl (pagemap)'"
 			if [ -s "$n.oracle.csv" ]; then
 				awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp}' "$n.oracle.csv" > "$n.oracle.dat"
 				[ -s "$n.oracle.dat" ] && plot="$plot, '$n.oracle.dat' using 1:2 with points pt 7 ps 0.6 title 'oracle ($lbl)'"
 			fi
 		done
 		gnuplot <<-EOF
-			set terminal png size 900,540
+			set terminal png noenhanced size 960,540
 			set output 'sharing-$rate.png'
 			set title 'Sharing ratio at $rate pages/s (2 guests of $mem MiB)'
 			set xlabel 'seconds into the workload'
