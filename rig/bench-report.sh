@@ -13,7 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 out=${1:?usage: $0 <result folder>}
 cd "$out"
-mem=$(sed -n 's/.* mem=\([0-9]*\).*/\1/p' params.txt)
+mem=$(sed -n 's/.* mem=\([0-9]*\).*/\1/p' params.txt | head -n 1)
 gp=$(( 2 * mem * 256 ))
 
 # One row per run: rate mode rep ksmd_cpu% mean_sharing% max_sharing%
