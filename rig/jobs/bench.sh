@@ -32,9 +32,9 @@ khs() { cat $kh/$1 2>/dev/null || echo 0; }
 # Starting state, the same for every mode: the guests boot with the host
 # taking their hints (vm_default 1, so their drivers never back off) in
 # mode off, and the linear scan merges them once at full speed; then the
-# configuration under test takes over.  Booting hint configurations in
-# mode hybrid instead gave them 6,900 more shared pages at the start than
-# stock (36,697 against 29,796), which the comparison would have counted.
+# configuration under test takes over.  (Hint configurations used to boot
+# in mode hybrid; the same start for all is simpler to argue.  Starts
+# still differ between boots, by boot order it seems: see the README.)
 echo 2 > $ksm/run
 echo 1 > $ksm/use_zero_pages
 if [ -d $kh ]; then
