@@ -170,5 +170,8 @@ if grep -E -f "$RIG_TOP/rig/splat-patterns" "$clean" > "$RIG_BUILD/check-splats.
 else
 	result PASS "kernel log clean (no BUG/WARNING/lockdep/KASAN/kmemleak)"
 fi
+# Where the emulated host's time went, one line per test file.
+awk '$1 == "@@TEST-BEGIN" { b[$2] = $3 }
+	$1 == "@@TEST-END" && ($2 in b) { printf "rig: test file %s took %d s\n", $2, $3 - b[$2] }' "$clean"
 echo "rig: build steps $((t1 - t0)) s, emulated host $((t2 - t1)) s"
 summary

@@ -31,114 +31,66 @@ static ssize_t mode_store(struct kobject *kobj, struct kobj_attribute *attr,
 	return count;
 }
 
-static ssize_t hint_stack_size_show(struct kobject *kobj,
-				    struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", ksm_hint_stack_capacity());
-}
-
-static ssize_t hint_stack_size_store(struct kobject *kobj,
-				     struct kobj_attribute *attr,
-				     const char *buf, size_t count)
-{
-	unsigned int size;
-	int err;
-
-	if (kstrtouint(buf, 10, &size))
-		return -EINVAL;
-	err = ksm_hint_resize_stack(size);
-	return err ? err : count;
-}
-
-static ssize_t attr_table_size_show(struct kobject *kobj,
-				    struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", ksm_hint_attr_capacity());
-}
-
-static ssize_t attr_table_size_store(struct kobject *kobj,
-				     struct kobj_attribute *attr,
-				     const char *buf, size_t count)
-{
-	unsigned int size;
-	int err;
-
-	if (kstrtouint(buf, 10, &size))
-		return -EINVAL;
-	err = ksm_hint_resize_attr_table(size);
-	return err ? err : count;
-}
-
-static ssize_t vm_default_show(struct kobject *kobj,
-			       struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%d\n", ksm_hint_vm_default());
-}
-
-static ssize_t vm_default_store(struct kobject *kobj,
-				struct kobj_attribute *attr,
-				const char *buf, size_t count)
-{
-	unsigned int v;
-
-	if (kstrtouint(buf, 10, &v) || v > 1)
-		return -EINVAL;
-	ksm_hint_set_vm_default(v);
-	return count;
-}
-
-static ssize_t vm_hint_rate_show(struct kobject *kobj,
-				 struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", ksm_hint_get_rate());
-}
-
-static ssize_t vm_hint_rate_store(struct kobject *kobj,
-				  struct kobj_attribute *attr,
-				  const char *buf, size_t count)
-{
-	unsigned int v;
-
-	if (kstrtouint(buf, 10, &v))
-		return -EINVAL;
-	ksm_hint_set_rate(v);
-	return count;
-}
-
-static ssize_t attr_table_entries_show(struct kobject *kobj,
-				       struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", ksm_hint_attr_entries());
-}
-
-static ssize_t hash_table_size_show(struct kobject *kobj,
-				    struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%lu\n", ksm_hint_hash_table_size());
-}
-
-static ssize_t hint_stack_entries_show(struct kobject *kobj,
-				       struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", ksm_hint_stack_entries());
-}
-
-#define KH_ATTR_RW(_name) \
-	static struct kobj_attribute _name##_attr = __ATTR_RW(_name)
-#define KH_STAT_RO(_name, _stat)					\
+/*
+ * The numeric knobs take one decimal unsigned int; @_set gets it and
+ * returns 0 or a negative errno, which the write returns.
+ */
+#define KH_UINT_RW(_name, _get, _set)					\
 static ssize_t _name##_show(struct kobject *kobj,			\
 			    struct kobj_attribute *attr, char *buf)	\
 {									\
-	return sysfs_emit(buf, "%ld\n",					\
-			  ksm_hint_stat_read(_stat));	\
+	return sysfs_emit(buf, "%u\n", _get());				\
+}									\
+static ssize_t _name##_store(struct kobject *kobj,			\
+			     struct kobj_attribute *attr,		\
+			     const char *buf, size_t count)		\
+{									\
+	unsigned int v;							\
+	int err;							\
+									\
+	if (kstrtouint(buf, 10, &v))					\
+		return -EINVAL;						\
+	err = _set(v);							\
+	return err ? err : count;					\
+}									\
+static struct kobj_attribute _name##_attr = __ATTR_RW(_name)
+
+#define KH_RO(_name, _fmt, _value)					\
+static ssize_t _name##_show(struct kobject *kobj,			\
+			    struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, _fmt "\n", _value);			\
 }									\
 static struct kobj_attribute _name##_attr = __ATTR_RO(_name)
 
-KH_ATTR_RW(mode);
-KH_ATTR_RW(hint_stack_size);
-KH_ATTR_RW(attr_table_size);
-KH_ATTR_RW(vm_default);
-KH_ATTR_RW(vm_hint_rate);
+#define KH_STAT_RO(_name, _stat)					\
+	KH_RO(_name, "%ld", ksm_hint_stat_read(_stat))
+
+static unsigned int kh_vm_default(void)
+{
+	return ksm_hint_vm_default();
+}
+
+static int kh_set_vm_default(unsigned int v)
+{
+	if (v > 1)
+		return -EINVAL;
+	ksm_hint_set_vm_default(v);
+	return 0;
+}
+
+static int kh_set_rate(unsigned int v)
+{
+	ksm_hint_set_rate(v);
+	return 0;
+}
+
+static struct kobj_attribute mode_attr = __ATTR_RW(mode);
+KH_UINT_RW(hint_stack_size, ksm_hint_stack_capacity, ksm_hint_resize_stack);
+KH_UINT_RW(attr_table_size, ksm_hint_attr_capacity,
+	   ksm_hint_resize_attr_table);
+KH_UINT_RW(vm_default, kh_vm_default, kh_set_vm_default);
+KH_UINT_RW(vm_hint_rate, ksm_hint_get_rate, kh_set_rate);
 KH_STAT_RO(hints_received, KSM_HINT_STAT_RECEIVED);
 KH_STAT_RO(hints_rejected, KSM_HINT_STAT_REJECTED);
 KH_STAT_RO(hints_rate_limited, KSM_HINT_STAT_RATE_LIMITED);
@@ -151,12 +103,9 @@ KH_STAT_RO(zero_hints_rejected, KSM_HINT_STAT_ZERO_REJECTED);
 KH_STAT_RO(stale_items_dropped, KSM_HINT_STAT_STALE_DROPPED);
 KH_STAT_RO(merge_retries, KSM_HINT_STAT_RETRIED);
 KH_STAT_RO(merges_given_up, KSM_HINT_STAT_GIVEN_UP);
-static struct kobj_attribute attr_table_entries_attr =
-	__ATTR_RO(attr_table_entries);
-static struct kobj_attribute hint_stack_entries_attr =
-	__ATTR_RO(hint_stack_entries);
-static struct kobj_attribute hash_table_size_attr =
-	__ATTR_RO(hash_table_size);
+KH_RO(attr_table_entries, "%u", ksm_hint_attr_entries());
+KH_RO(hint_stack_entries, "%u", ksm_hint_stack_entries());
+KH_RO(hash_table_size, "%lu", ksm_hint_hash_table_size());
 
 static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&mode_attr.attr,

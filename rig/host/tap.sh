@@ -3,6 +3,12 @@
 # into the rig's "PASS: / FAIL: / SKIP: <name>" lines (sourced by sh).
 # The program's own output is kept, indented, for the log.
 
+# rig_took <name> <uptime at start>: how long a program ran, for the log
+# (make check prints these lines to show where its time goes).
+rig_took() {
+	echo "rig: took $(awk -v a="$2" '{printf "%d", $1 - a}' /proc/uptime) s: $1"
+}
+
 # run_tap <prefix> <timeout> <program> [args...]
 # With RIG_TAP_STRICT=1 (the project's own tests, which must run in the
 # rig's host) a skipped test or a skipped program is a failure.
@@ -10,8 +16,10 @@ run_tap() {
 	prefix=$1 tmo=$2; shift 2
 	strict=${RIG_TAP_STRICT:-0}
 	out=/tmp/tap.$$
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	timeout "$tmo" "$@" > $out 2>&1
 	rc=$?
+	rig_took "$prefix" "$t0"
 	sed 's/^/  | /' $out
 	awk -v p="$prefix" -v strict="$strict" '
 		/^ok [0-9]+/ || /^not ok [0-9]+/ {
@@ -43,8 +51,10 @@ run_tap() {
 # exit status only (kselftest codes: 0 pass, 4 skip, else fail).
 run_exit() {
 	name=$1 tmo=$2; shift 2
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	timeout "$tmo" "$@" > /tmp/exit.$$ 2>&1
 	rc=$?
+	rig_took "$name" "$t0"
 	sed 's/^/  | /' /tmp/exit.$$
 	rm -f /tmp/exit.$$
 	case $rc in

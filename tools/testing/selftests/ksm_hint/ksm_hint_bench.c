@@ -185,14 +185,6 @@ static int bench_scale(int fd)
 	r = calloc(2 * npairs, sizeof(*r));
 	if (!r)
 		return 1;
-	for (i = 0; i < npairs; i++) {
-		r[2 * i] = (struct hint_rec){
-			(uintptr_t)(a + i * stride * page_size), key, i,
-			KIND_READ, 0 };
-		r[2 * i + 1] = (struct hint_rec){
-			(uintptr_t)(a + (i * stride + half) * page_size),
-			key, i, KIND_READ, 0 };
-	}
 	/*
 	 * Warm-up: two hints on the last two pages (no pair, nothing
 	 * merges) make ksmd set up what it keeps per mm (the address

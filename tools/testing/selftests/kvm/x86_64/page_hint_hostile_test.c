@@ -43,6 +43,7 @@
 #include "test_util.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "page_hint_util.h"
 
 #define ENTRY_SIZE	sizeof(struct kvm_page_hint_entry)
 #define MAX_ENTRIES	((uint64_t)(PAGE_SIZE / ENTRY_SIZE))
@@ -81,10 +82,6 @@ enum { OP_FILL = 1, OP_CHECK, OP_HOSTILE, OP_BENCH };
 /* How a batch picks its (file key, index) pairs. */
 enum { KEYS_FEW, KEYS_SPREAD, KEYS_COLLIDE, KEYS_MIXED };
 
-static struct {
-	uint64_t op, a0, a1, a2;
-} cmd;
-
 /* Where things are, set by the host once. */
 static struct {
 	uint64_t batch_gva, batch_gpa, mem_gfns, seed, collide;
@@ -94,11 +91,6 @@ static struct {
 static struct {
 	uint64_t batches, einval, efault, accepted, entries, collide;
 } stats;
-
-static uint64_t pattern(uint64_t seed, uint64_t word)
-{
-	return (seed + 1) * 0x9e3779b97f4a7c15ULL ^ (word * 0xff51afd7ed558ccdULL);
-}
 
 static uint64_t page_seed(uint64_t page, uint64_t round)
 {
@@ -117,9 +109,9 @@ static void guest_fill(uint64_t round)
 			p[i * PAGE_SIZE / 8 + w] = pattern(page_seed(i, round), w);
 }
 
-static uint64_t guest_check(uint64_t round)
+/* Pages at @p (guest or host view of the data) not as @round wrote them. */
+static uint64_t pages_bad(const uint64_t *p, uint64_t round)
 {
-	uint64_t *p = (uint64_t *)GPA_DATA;
 	uint64_t i, w, bad = 0;
 
 	for (i = 0; i < NR_PAGES; i++)
@@ -130,6 +122,11 @@ static uint64_t guest_check(uint64_t round)
 				break;
 			}
 	return bad;
+}
+
+static uint64_t guest_check(uint64_t round)
+{
+	return pages_bad((const uint64_t *)GPA_DATA, round);
 }
 
 static uint64_t rnd(void)
@@ -323,94 +320,11 @@ static void guest_code(void)
 	}
 }
 
-static uint64_t guest_do(struct kvm_vcpu *vcpu, uint64_t op, uint64_t a0,
-			 uint64_t a1, uint64_t a2)
-{
-	struct ucall uc;
-
-	cmd.op = op;
-	cmd.a0 = a0;
-	cmd.a1 = a1;
-	cmd.a2 = a2;
-	sync_global_to_guest(vcpu->vm, cmd);
-	vcpu_run(vcpu);
-	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_SYNC:
-		return uc.args[1];
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	default:
-		TEST_FAIL("unexpected ucall %lu", uc.cmd);
-	}
-	return 0;
-}
-
-static long sysfs_read(const char *path)
-{
-	char buf[64] = "", *end;
-	long v;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	TEST_ASSERT(fd >= 0, "open %s", path);
-	TEST_ASSERT(read(fd, buf, sizeof(buf) - 1) > 0, "read %s", path);
-	close(fd);
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	return errno || end == buf ? -1 : v;
-}
-
-static void sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-
-	TEST_ASSERT(fd >= 0, "open %s", path);
-	TEST_ASSERT(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
-		    "write '%s' to %s", val, path);
-	close(fd);
-}
-
 static const char * const knobs[] = {
 	KSM "run", KSM "pages_to_scan", KSM "sleep_millisecs",
 	KH "vm_hint_rate", KH "mode", KH "attr_table_size",
 	KH "hint_stack_size",
 };
-
-static char saved[ARRAY_SIZE(knobs)][32];
-
-static void save_knobs(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		int fd = open(knobs[i], O_RDONLY);
-		ssize_t n;
-
-		TEST_ASSERT(fd >= 0, "open %s", knobs[i]);
-		n = read(fd, saved[i], sizeof(saved[i]) - 1);
-		TEST_ASSERT(n > 0, "read %s", knobs[i]);
-		close(fd);
-		saved[i][n] = 0;
-		*strchrnul(saved[i], '\n') = 0;
-	}
-}
-
-static void restore_knobs(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		int fd = open(knobs[i], O_WRONLY);
-
-		if (fd < 0)
-			continue;
-		if (write(fd, saved[i], strlen(saved[i])) < 0)
-			perror(knobs[i]);
-		close(fd);
-	}
-}
 
 static long meminfo_kb(const char *field)
 {
@@ -474,32 +388,7 @@ static long wait_stack_empty(unsigned int timeout_ms)
 
 static uint64_t host_check(struct kvm_vm *vm, uint64_t round)
 {
-	uint64_t *p = addr_gpa2hva(vm, GPA_DATA);
-	uint64_t i, w, bad = 0;
-
-	for (i = 0; i < NR_PAGES; i++)
-		for (w = 0; w < PAGE_SIZE / 8; w++)
-			if (p[i * PAGE_SIZE / 8 + w] !=
-			    pattern(page_seed(i, round), w)) {
-				bad++;
-				break;
-			}
-	return bad;
-}
-
-/* Page frames of @n pages from @start, 0 for pages not present. */
-static void read_pfns(void *start, uint64_t n, uint64_t *pfn)
-{
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	uint64_t i;
-
-	TEST_ASSERT(fd >= 0, "open pagemap");
-	TEST_ASSERT(pread(fd, pfn, n * sizeof(*pfn),
-			  (uintptr_t)start / PAGE_SIZE * sizeof(*pfn)) ==
-		    (ssize_t)(n * sizeof(*pfn)), "read pagemap");
-	close(fd);
-	for (i = 0; i < n; i++)
-		pfn[i] = pfn[i] & BIT_ULL(63) ? pfn[i] & (BIT_ULL(55) - 1) : 0;
+	return pages_bad(addr_gpa2hva(vm, GPA_DATA), round);
 }
 
 static uint64_t *victims;
@@ -606,8 +495,7 @@ int main(int argc, char *argv[])
 
 	ksft_print_header();
 	ksft_set_plan(7);
-	save_knobs();
-	atexit(restore_knobs);
+	ph_save_knobs(knobs, ARRAY_SIZE(knobs));
 	taint = sysfs_read("/proc/sys/kernel/tainted");
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);

@@ -27,6 +27,7 @@
 #include "test_util.h"
 #include "kvm_util.h"
 #include "processor.h"
+#include "page_hint_util.h"
 
 #define X86_FEATURE_KVM_PAGE_HINT \
 	KVM_X86_CPU_FEATURE(0x40000001, 0, EAX, KVM_FEATURE_PAGE_HINT)
@@ -50,16 +51,6 @@
 #define KH_DEBUGFS	"/sys/kernel/debug/ksm_hint/"
 
 enum { OP_HCALL = 1, OP_FILL, OP_CHECK, OP_CPUID };
-
-/* What the guest does next; the host syncs it in before each run. */
-static struct {
-	uint64_t op, a0, a1, a2;
-} cmd;
-
-static uint64_t pattern(uint64_t seed, uint64_t word)
-{
-	return (seed + 1) * 0x9e3779b97f4a7c15ULL ^ (word * 0xff51afd7ed558ccdULL);
-}
 
 static void guest_fill(uint64_t gva, uint64_t npages, uint64_t seed)
 {
@@ -111,59 +102,10 @@ static void guest_code(void)
 	}
 }
 
-static uint64_t guest_do(struct kvm_vcpu *vcpu, uint64_t op, uint64_t a0,
-			 uint64_t a1, uint64_t a2)
-{
-	struct ucall uc;
-
-	cmd.op = op;
-	cmd.a0 = a0;
-	cmd.a1 = a1;
-	cmd.a2 = a2;
-	sync_global_to_guest(vcpu->vm, cmd);
-	vcpu_run(vcpu);
-	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_SYNC:
-		return uc.args[1];
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	default:
-		TEST_FAIL("unexpected ucall %lu", uc.cmd);
-	}
-	return 0;
-}
-
 static uint64_t hcall(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t nr,
 		      uint64_t flags)
 {
 	return guest_do(vcpu, OP_HCALL, gpa, nr, flags);
-}
-
-static long sysfs_read(const char *path)
-{
-	char buf[64] = "", *end;
-	long v;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	TEST_ASSERT(fd >= 0, "open %s", path);
-	TEST_ASSERT(read(fd, buf, sizeof(buf) - 1) > 0, "read %s", path);
-	close(fd);
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	return errno || end == buf ? -1 : v;
-}
-
-static void sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-
-	TEST_ASSERT(fd >= 0, "open %s", path);
-	TEST_ASSERT(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
-		    "write '%s' to %s", val, path);
-	close(fd);
 }
 
 /* Knobs this test changes, put back at exit. */
@@ -171,60 +113,6 @@ static const char * const knobs[] = {
 	KSM "run", KSM "pages_to_scan", KSM "sleep_millisecs",
 	KH "vm_default", KH "vm_hint_rate", KH "mode",
 };
-
-static char saved[ARRAY_SIZE(knobs)][32];
-
-static void save_knobs(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		int fd = open(knobs[i], O_RDONLY);
-		ssize_t n;
-		char *s;
-
-		TEST_ASSERT(fd >= 0, "open %s", knobs[i]);
-		n = read(fd, saved[i], sizeof(saved[i]) - 1);
-		TEST_ASSERT(n > 0, "read %s", knobs[i]);
-		close(fd);
-		saved[i][n] = 0;
-		/* "off [hint] hybrid" style: keep the selected word. */
-		s = strchr(saved[i], '[');
-		if (s) {
-			memmove(saved[i], s + 1, strlen(s));
-			*strchrnul(saved[i], ']') = 0;
-		}
-		*strchrnul(saved[i], '\n') = 0;
-	}
-}
-
-static void restore_knobs(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
-		int fd = open(knobs[i], O_WRONLY);
-
-		if (fd < 0)
-			continue;
-		if (write(fd, saved[i], strlen(saved[i])) < 0)
-			perror(knobs[i]);
-		close(fd);
-	}
-}
-
-static uint64_t pfn_of(void *hva)
-{
-	uint64_t ent;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	TEST_ASSERT(fd >= 0, "open pagemap");
-	TEST_ASSERT(pread(fd, &ent, sizeof(ent),
-			  (uintptr_t)hva / PAGE_SIZE * sizeof(ent)) == sizeof(ent),
-		    "read pagemap");
-	close(fd);
-	return (ent & (1ULL << 63)) ? ent & ((1ULL << 55) - 1) : 0;
-}
 
 static unsigned int ms_since(struct timespec start)
 {
@@ -711,8 +599,7 @@ int main(int argc, char *argv[])
 	ksft_print_header();
 	ksft_set_plan(21);
 
-	save_knobs();
-	atexit(restore_knobs);
+	ph_save_knobs(knobs, ARRAY_SIZE(knobs));
 	taint = sysfs_read("/proc/sys/kernel/tainted");
 
 	test_vm_create(&t);
