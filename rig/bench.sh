@@ -16,7 +16,10 @@
 # 16-18 s of a host vCPU under TCG), BENCH_RETRIES (default 2),
 # BENCH_STACK, BENCH_ATTR (hint_stack_size, attr_table_size; default: the
 # kernel's), BENCH_R2M (files of the read-to-merge probe after the
-# workload, default 8, 0 skips it), BENCH_OUT (folder).
+# workload, default 8, 0 skips it), BENCH_CHURN (the workload's churn
+# phase, SECS:MIB: MIB MiB of files rewritten every SECS seconds in each
+# guest besides the builds; default 60:24, "" for builds only; see
+# rig/bench/loop.sh), BENCH_OUT (folder).
 set -uo pipefail
 # The whole script is one compound command, so bash has read all of it
 # before it runs: editing this file during an hours-long run cannot break
@@ -35,6 +38,7 @@ live=${BENCH_LIVE:-10}
 sizes="${BENCH_STACK:+stack=$BENCH_STACK}${BENCH_ATTR:+ attr=$BENCH_ATTR}"
 retries=${BENCH_RETRIES:-2}
 r2m=${BENCH_R2M:-8}
+churn=${BENCH_CHURN-60:24}
 out=${BENCH_OUT:-$RIG_BUILD/bench/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 
@@ -51,7 +55,7 @@ host_mem=$(( 2 * mem + 3072 ))
 	echo "commit=$(git -C "$RIG_TOP" describe --always --dirty 2>/dev/null)"
 	echo "machine=$(nproc) cores, $(awk '/MemTotal/ {printf "%d MiB", $2 / 1024}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 	echo "qemu=$(qemu-system-x86_64 --version | head -1)"
-	echo "rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle host_mem=$host_mem $sizes"
+	echo "rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle churn=$churn host_mem=$host_mem $sizes"
 } > "$out/params.txt"
 log "results go to $out"
 : > "$out/runs.txt"
@@ -63,8 +67,8 @@ to_csv() {
 	function kv(   i, p) { delete v; for (i = 2; i <= NF; i++) { p = index($i, "="); if (p) v[substr($i, 1, p - 1)] = substr($i, p + 1) } }
 	function d(k) { return (k in v) ? v[k] - (k in b ? b[k] : 0) : "" }
 	BEGIN {
-		ncol = split("ksm_sharing ksm_shared ksm_zero_pages ksm_full_scans cpu_ms present zero saved hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped", col, " ")
-		delta = " ksm_full_scans cpu_ms hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped "
+		ncol = split("ksm_sharing ksm_shared ksm_zero_pages ksm_full_scans cpu_ms present zero saved hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions", col, " ")
+		delta = " ksm_full_scans cpu_ms hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions "
 		s = base ".csv"; o = base ".oracle.csv"; w = base ".wl.csv"
 		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s
 		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms" > o
@@ -96,7 +100,7 @@ for rate in $rates; do
 		hint_cpu=0
 		for mode in $modes; do
 			name=$rate-$mode-$rep
-			args="mode=$mode pages=$pages sleep=20 secs=$secs mem=$mem oracle=$oracle wl=$wl live=$live r2m=$r2m $sizes"
+			args="mode=$mode pages=$pages sleep=20 secs=$secs mem=$mem oracle=$oracle wl=$wl live=$live r2m=$r2m churn=$churn $sizes"
 			if [ "$mode" = advisor ]; then
 				# KSM's own advisor at the CPU mode hint used.
 				[ "$hint_cpu" -gt 0 ] || hint_cpu=1

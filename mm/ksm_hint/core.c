@@ -550,6 +550,20 @@ void ksm_hint_note_given_up(struct mm_struct *mm, unsigned long addr)
 }
 
 /**
+ * ksm_hint_note_table_evicted - count a waiting page pushed out of the table
+ * @mm: mm of the evicted page
+ * @addr: address of the evicted page
+ *
+ * Its checksum bucket was full when another hinted page came: the oldest
+ * page gives way and is not tried again unless it is hinted again.
+ */
+void ksm_hint_note_table_evicted(struct mm_struct *mm, unsigned long addr)
+{
+	kh_stat_add(KSM_HINT_STAT_TABLE_EVICTED, 1);
+	trace_ksm_hint_skipped(mm, addr, KSM_HINT_SKIP_EVICTED);
+}
+
+/**
  * ksm_hint_table_pages_add - account pages in ksmd's checksum hash table
  * @delta: pages added (positive) or removed (negative)
  */

@@ -25,6 +25,7 @@ enum ksm_hint_skip {
 	KSM_HINT_SKIP_NO_MATCH,		/* no identical page found yet */
 	KSM_HINT_SKIP_NOT_ZERO,		/* a zero hint on a page not zero */
 	KSM_HINT_SKIP_MERGE_FAILED,	/* merge failed, retries used up */
+	KSM_HINT_SKIP_EVICTED,		/* pushed out of a full bucket */
 };
 
 /*
@@ -61,6 +62,7 @@ void ksm_hint_note_zero_rejected(struct mm_struct *mm, unsigned long addr);
 void ksm_hint_note_stale_dropped(void);
 void ksm_hint_note_retried(void);
 void ksm_hint_note_given_up(struct mm_struct *mm, unsigned long addr);
+void ksm_hint_note_table_evicted(struct mm_struct *mm, unsigned long addr);
 
 /* Provided by mm/ksm.c. */
 void ksm_hint_wake_ksmd(void);

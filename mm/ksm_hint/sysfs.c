@@ -103,6 +103,7 @@ KH_STAT_RO(zero_hints_rejected, KSM_HINT_STAT_ZERO_REJECTED);
 KH_STAT_RO(stale_items_dropped, KSM_HINT_STAT_STALE_DROPPED);
 KH_STAT_RO(merge_retries, KSM_HINT_STAT_RETRIED);
 KH_STAT_RO(merges_given_up, KSM_HINT_STAT_GIVEN_UP);
+KH_STAT_RO(hash_table_evictions, KSM_HINT_STAT_TABLE_EVICTED);
 KH_RO(attr_table_entries, "%u", ksm_hint_attr_entries());
 KH_RO(hint_stack_entries, "%u", ksm_hint_stack_entries());
 KH_RO(hash_table_size, "%lu", ksm_hint_hash_table_size());
@@ -126,6 +127,7 @@ static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&stale_items_dropped_attr.attr,
 	&merge_retries_attr.attr,
 	&merges_given_up_attr.attr,
+	&hash_table_evictions_attr.attr,
 	&attr_table_entries_attr.attr,
 	&hint_stack_entries_attr.attr,
 	NULL,

@@ -25,8 +25,18 @@
 #   last.md5   md5sum of each output file of the last build
 #   status     running | done | stopped | failed
 #   make.log   the last build's output
+#   churn_revs revisions of the churn set written (CHURN below)
 # Stop it early by creating /bench/state/stop (the build in progress is
 # killed and not counted).
+#
+# CHURN=SECS:MIB in the environment adds the churn phase: the paper found
+# 80 % of a kernel build's shareable pages changed within 5 minutes, but
+# one build here takes many minutes nested, so besides the builds a set
+# of MIB MiB of files is rewritten every SECS seconds (and synced: written
+# back, as a build's outputs are).  Revision r of file i is the pristine
+# sources, concatenated in sorted order, after a pad of
+# (r * 131 + i * 17) % 4093 + 1 bytes: every page differs from the
+# previous revision's, and revision r is the same in every guest.
 secs=${1:?usage: loop.sh SECS [K] [JOBS] [make variables...]}
 K=${2:-2}
 J=${3:-1}
@@ -84,6 +94,40 @@ rewrite() {
 		i=$((i + 1))
 	done < "$S/sources"
 }
+
+churn() {
+	cs=${CHURN%%:*} cm=${CHURN#*:}
+	C=$B/work/churn
+	mkdir -p "$C"
+	(cd "$B/src" && find . -type f | sort | xargs cat) > "$B/work/churn.src"
+	size=$(wc -c < "$B/work/churn.src")
+	nf=$(( (cm * 1048576 + size - 1) / size ))
+	r=0
+	while ! late; do
+		c0=$(up)
+		i=0
+		while [ $i -lt $nf ]; do
+			awk -v n=$(( (r * 131 + i * 17) % 4093 + 1 )) \
+				'BEGIN {while (n-- > 0) printf "#"}' > "$C/f$i.new"
+			cat "$B/work/churn.src" >> "$C/f$i.new"
+			mv "$C/f$i.new" "$C/f$i"
+			i=$((i + 1))
+		done
+		sync
+		r=$((r + 1))
+		echo $r > "$S/churn_revs"
+		left=$(awk -v a="$c0" -v n="$(up)" -v s="$cs" 'BEGIN {d = a + s - n; printf "%d", (d > 0) ? d : 0}')
+		while [ "$left" -gt 0 ] && ! late; do
+			sleep 1; left=$((left - 1))
+		done
+	done
+}
+echo 0 > "$S/churn_revs"
+if [ -n "${CHURN:-}" ]; then
+	churn &
+	churn_pid=$!
+	trap 'kill $churn_pid 2>/dev/null' EXIT
+fi
 
 n=0
 while ! late; do

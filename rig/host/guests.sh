@@ -209,12 +209,13 @@ ksm_progress() {
 
 # The benchmark workload (rig/bench/loop.sh on the bench disk, GUEST_BENCH=1):
 # a compile loop in the chroot /b; its state is in /b/bench/state.
-# bench_start <i> <secs> [K] [jobs] ["make variables"]: start it in the
-# background in guest i for <secs> seconds (0: until bench_stop),
+# bench_start <i> <secs> [K] [jobs] ["make variables"] [churn]: start it
+# in the background in guest i for <secs> seconds (0: until bench_stop),
 # rewriting sources every K builds (default 2), make -j jobs (default 1),
-# e.g. "PROGS=all" for the whole code base (rig/bench/Makefile).
+# e.g. "PROGS=all" for the whole code base (rig/bench/Makefile), with the
+# churn phase if churn is SECS:MIB (loop.sh's CHURN).
 bench_start() {
-	guest_run "$1" "chroot /b /bin/sh /bench/loop.sh $2 ${3:-2} ${4:-1} ${5:-} < /dev/null > /b/bench/loop.log 2>&1 &"
+	guest_run "$1" "CHURN=${6:-} chroot /b /bin/sh /bench/loop.sh $2 ${3:-2} ${4:-1} ${5:-} < /dev/null > /b/bench/loop.log 2>&1 &"
 }
 
 # bench_builds <i>: builds guest i has finished (0 before the first).
@@ -224,9 +225,9 @@ bench_builds() {
 }
 
 # bench_state <i>: "<builds finished> <objects of the build in progress>
-# <status>", in one round trip.
+# <churn revisions written> <status>", in one round trip.
 bench_state() {
-	guest_run "$1" 'echo "@@bench $(cat /b/bench/state/builds 2>/dev/null || echo 0) $(ls /b/bench/work/out/obj 2>/dev/null | wc -l) $(cat /b/bench/state/status 2>/dev/null)"' |
+	guest_run "$1" 'echo "@@bench $(cat /b/bench/state/builds 2>/dev/null || echo 0) $(ls /b/bench/work/out/obj 2>/dev/null | wc -l) $(cat /b/bench/state/churn_revs 2>/dev/null || echo 0) $(cat /b/bench/state/status 2>/dev/null)"' |
 		sed -n 's/^@@bench //p' | head -n 1
 }
 

@@ -14,8 +14,10 @@
 # attr_table_size; default: the kernel's defaults, which the benchmark tests)
 # r2m=N (after the workload, read to merge over the N largest libraries of
 # the bench disk, 32 pages each: "@@R2M" lines; 0 skips it)
+# churn=SECS:MIB (wl=build: the workload's churn phase, rig/bench/loop.sh's
+# CHURN; empty: builds only)
 . /rig/guests.sh
-mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8
+mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8 churn=
 for a in "$@"; do
 	case "$a" in
 	*=*) eval "${a%%=*}=\${a#*=}" ;;
@@ -76,7 +78,7 @@ esac
 # over the boot disk's files (wl=files, no bench disk needed).
 wl_start() {
 	if [ "$wl" = build ]; then
-		bench_start "$1" "$secs" > /dev/null
+		bench_start "$1" "$secs" 2 1 "" "$churn" > /dev/null
 		# Progress on the guest's console ("@@WL <builds finished>
 		# <objects of the build in progress>"), so the host never waits
 		# on a busy guest's command loop to read it.
@@ -103,7 +105,7 @@ pids="$(cat /run/g0.pid) $(cat /run/g1.pid)"
 f=""
 for c in hints_received hints_scanned pages_merged attr_matches \
 	stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected \
-	stale_items_dropped; do
+	stale_items_dropped hash_table_evictions; do
 	[ -r $kh/$c ] && f="$f -f $c=$kh/$c"
 done
 gp=$((2 * mem * 256))
@@ -171,7 +173,7 @@ fi
 for i in 0 1; do
 	[ -z "${unanswered:-}" ] || break
 	echo "bench: guest $i workload: $(grep -c '^@@WL' /run/g$i.log) progress lines;" \
-		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 120 | tr '\n' ' ')"
+		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null) churn_revs=$(cat /b/bench/state/churn_revs 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 120 | tr '\n' ' ')"
 	# The trailing echo ends the line, so "@@END" starts one of its own.
 	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "; echo' 120)"
 done

@@ -108,7 +108,7 @@ static void test_knobs(void)
 		"hints_scanned", "pages_merged", "hash_table_pages",
 		"attr_table_entries", "hint_stack_entries", "zero_hints_rejected",
 		"stale_items_dropped", "merge_retries", "merges_given_up",
-		"hash_table_size",
+		"hash_table_size", "hash_table_evictions",
 	};
 	static const struct bad_write bad[] = {
 		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
