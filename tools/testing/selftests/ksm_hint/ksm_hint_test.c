@@ -14,7 +14,7 @@
 
 #include "ksm_hint_common.h"
 
-#define NTESTS		30
+#define NTESTS		31
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
 
@@ -1041,6 +1041,74 @@ static void test_hybrid_table(int fd)
 	munmap(p, 4 * page_size);
 }
 
+/* ---- test: a full checksum bucket gives up its oldest page ---- */
+
+/*
+ * Pairs of pages with the same attribute and different content: each
+ * page waits in ksmd's checksum table for a partner that never comes.
+ * With three of them per bucket on average (3/8 of hash_table_size) some
+ * buckets overflow whatever the per-boot seed (with the rig host's 2^14
+ * buckets, Poisson(3) puts about 60 past 8): hash_table_evictions must
+ * rise, hash_table_pages stay within hash_table_size, and no page merge.
+ * Hints go in chunks the 4096-slot stack holds, each taken before the
+ * next.
+ */
+#define EVICT_MAX_PAGES	131072L		/* 512 MiB */
+#define EVICT_CHUNK	2048		/* pairs: 4096 pushes */
+
+static void test_evictions(int fd)
+{
+	long size = hint_stat("hash_table_size");
+	long n = size * 3 / 8 & ~1L, ev0, merged0, scanned0, most = 0, i;
+	const char *what =
+		"a full checksum bucket drops its oldest page, counted, and nothing merges";
+	struct hint_rec *r;
+	char *a;
+
+	if (n <= 0 || n > EVICT_MAX_PAGES) {
+		skip(what, "hash_table_size out of this test's range");
+		return;
+	}
+	a = map_area(n, true);
+	r = calloc(2 * EVICT_CHUNK, sizeof(*r));
+	if (!a || !r) {
+		result(false, what);
+		free(r);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		fill_page(a + i * page_size, 3300000 + i);
+	wait_stack_empty();
+	ev0 = hint_stat("hash_table_evictions");
+	merged0 = hint_stat("pages_merged");
+	scanned0 = hint_stat("hints_scanned");
+	for (i = 0; i < n; i += 2) {
+		size_t k = i / 2 % EVICT_CHUNK;
+
+		r[2 * k] = (struct hint_rec){ (uintptr_t)(a + i * page_size),
+					      0xe71c7, i, KIND_READ, 0 };
+		r[2 * k + 1] = (struct hint_rec){
+			(uintptr_t)(a + (i + 1) * page_size), 0xe71c7, i,
+			KIND_READ, 0 };
+		if (k + 1 < EVICT_CHUNK && i + 2 < n)
+			continue;
+		submit(fd, r, 2 * (k + 1));
+		wait_stack_empty();
+		if (hint_stat("hash_table_pages") > most)
+			most = hint_stat("hash_table_pages");
+	}
+	wait_scanned(scanned0, n);
+	printf("# %ld pages waiting for no partner in a table of %ld: hash_table_evictions +%ld, ",
+	       n, size, hint_stat("hash_table_evictions") - ev0);
+	printf("hash_table_pages at most %ld, hints_scanned +%ld, pages_merged +%ld\n",
+	       most, hint_stat("hints_scanned") - scanned0,
+	       hint_stat("pages_merged") - merged0);
+	result(hint_stat("hash_table_evictions") > ev0 && most <= size &&
+	       hint_stat("pages_merged") == merged0, what);
+	free(r);
+	munmap(a, n * page_size);
+}
+
 /* ---- test: a forked KSM page past max_page_sharing ---- */
 
 /*
@@ -1285,6 +1353,7 @@ int main(int argc, char **argv)
 		test_zero_hints(fd);
 		test_stale(fd);
 		test_hybrid_table(fd);
+		test_evictions(fd);
 		test_fork_bypass(fd);
 		close(fd);
 		test_fair();
