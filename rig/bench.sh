@@ -18,7 +18,7 @@
 # kernel's), BENCH_R2M (files of the read-to-merge probe after the
 # workload, default 8, 0 skips it), BENCH_CHURN (the workload's churn
 # phase, SECS:MIB: MIB MiB of files rewritten every SECS seconds in each
-# guest besides the builds; default 60:24, "" for builds only; see
+# guest besides the builds; default 60:8, "" for builds only; see
 # rig/bench/loop.sh), BENCH_OUT (folder).
 set -uo pipefail
 # The whole script is one compound command, so bash has read all of it
@@ -38,7 +38,7 @@ live=${BENCH_LIVE:-10}
 sizes="${BENCH_STACK:+stack=$BENCH_STACK}${BENCH_ATTR:+ attr=$BENCH_ATTR}"
 retries=${BENCH_RETRIES:-2}
 r2m=${BENCH_R2M:-8}
-churn=${BENCH_CHURN-60:24}
+churn=${BENCH_CHURN-60:8}
 out=${BENCH_OUT:-$RIG_BUILD/bench/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 
