@@ -1059,7 +1059,7 @@ static void test_hybrid_table(int fd)
 static void test_evictions(int fd)
 {
 	long size = hint_stat("hash_table_size");
-	long n = size * 3 / 8 & ~1L, ev0, merged0, scanned0, most = 0, i;
+	long n = size * 3 / 8 & ~1L, ev0, merged0, scanned0, most = 0, tab, i;
 	const char *what =
 		"a full checksum bucket drops its oldest page, counted, and nothing merges";
 	struct hint_rec *r;
@@ -1094,8 +1094,9 @@ static void test_evictions(int fd)
 			continue;
 		submit(fd, r, 2 * (k + 1));
 		wait_stack_empty();
-		if (hint_stat("hash_table_pages") > most)
-			most = hint_stat("hash_table_pages");
+		tab = hint_stat("hash_table_pages");
+		if (tab > most)
+			most = tab;
 	}
 	wait_scanned(scanned0, n);
 	printf("# %ld pages waiting for no partner in a table of %ld: hash_table_evictions +%ld, ",
