@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "ksm_hint_common.h"
+#include "ksm_hint_tap.h"
 
 #define NTESTS		31
 #define NPAIRS		64
@@ -32,25 +33,7 @@
  */
 #define MERGE_BOUND	100
 
-static int tests, failed, skipped;
 static const char *test_mode = "hint";
-
-static void result(bool ok, const char *name)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d %s\n", ok ? "" : "not ", tests, name);
-	fflush(stdout);
-}
-
-static void skip(const char *name, const char *why)
-{
-	tests++;
-	skipped++;
-	printf("ok %d %s # SKIP %s\n", tests, name, why);
-	fflush(stdout);
-}
 
 /* ---- settings saved at start and restored at exit ---- */
 
@@ -136,7 +119,7 @@ static void test_knobs(void)
 	tab = hint_stat("hash_table_size");
 	printf("# hash_table_size %ld\n", tab);
 	ok = ok && tab >= 8L << 12 && tab <= 8L << 20 && !(tab & (tab - 1));
-	result(ok, "sysfs knobs and counters exist");
+	tap_result(ok, "sysfs knobs and counters exist");
 
 	ok = true;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
@@ -150,7 +133,7 @@ static void test_knobs(void)
 			ok = false;
 		}
 	}
-	result(ok, "bad knob writes fail with EINVAL and change nothing");
+	tap_result(ok, "bad knob writes fail with EINVAL and change nothing");
 
 	ok = !write_str(HINT_DIR "mode", "hybrid");
 	read_str(HINT_DIR "mode", after, sizeof(after));
@@ -165,7 +148,7 @@ static void test_knobs(void)
 	ok = ok && !write_num(HINT_DIR "vm_default", 1) &&
 	     hint_stat("vm_default") == 1;
 	ok = ok && !write_num(HINT_DIR "vm_default", 0);
-	result(ok, "good knob writes take effect");
+	tap_result(ok, "good knob writes take effect");
 }
 
 /* ---- helpers for the merge tests ---- */
@@ -307,7 +290,7 @@ static void test_merge(int fd)
 
 	if (!a || !b) {
 		for (i = 0; i < 5; i++)
-			result(false, "mmap/MADV_MERGEABLE");
+			tap_result(false, "mmap/MADV_MERGEABLE");
 		return;
 	}
 	for (i = 0; i < AREA_PAGES; i++) {
@@ -335,17 +318,17 @@ static void test_merge(int fd)
 	       hint_stat("attr_matches") - matches0,
 	       hint_stat("pages_merged") - merged0, sharing0,
 	       ksm_stat("pages_sharing"), ksm_stat("full_scans") - full0);
-	result(m == NPAIRS, "hinted identical pages merge (pagemap PFNs equal)");
-	result(ksm_stat("pages_sharing") >= sharing0 + NPAIRS &&
-	       hint_stat("pages_merged") >= merged0 + 2 * NPAIRS,
-	       "pages_sharing and pages_merged go up");
+	tap_result(m == NPAIRS, "hinted identical pages merge (pagemap PFNs equal)");
+	tap_result(ksm_stat("pages_sharing") >= sharing0 + NPAIRS &&
+		   hint_stat("pages_merged") >= merged0 + 2 * NPAIRS,
+		   "pages_sharing and pages_merged go up");
 	/*
 	 * In mode hint the linear scan must not run at all; in mode hybrid
 	 * it runs, but cannot have finished a pass over both areas before
 	 * the hint path merged the pairs.
 	 */
-	result(m == NPAIRS && full_merged == full0,
-	       "hinted pages merge before any full linear scan");
+	tap_result(m == NPAIRS && full_merged == full0,
+		   "hinted pages merge before any full linear scan");
 
 	/*
 	 * Stock KSM, same budget, same areas, looked at after t_hint: a
@@ -365,8 +348,8 @@ static void test_merge(int fd)
 	       full, now_s() - t0, SCAN_PAGES, SCAN_SLEEP_MS);
 	printf("(a full scan is >= %d pages); %zu/%d pairs merged, hint %zu\n",
 	       2 * AREA_PAGES, m_stock, NPAIRS, m);
-	result(full == 0 && m_stock < m,
-	       "stock KSM at the same budget has not finished a full scan, merged fewer");
+	tap_result(full == 0 && m_stock < m,
+		   "stock KSM at the same budget has not finished a full scan, merged fewer");
 
 	/* Merge again by hints, then COW keeps each side's data separate. */
 	write_str(KSM_DIR "run", "2");
@@ -396,7 +379,7 @@ static void test_merge(int fd)
 			ok = false;
 	}
 	printf("# merged again: %zu/%d in %.3f s\n", m, NPAIRS, t);
-	result(ok, "writes after merging keep each side's data");
+	tap_result(ok, "writes after merging keep each side's data");
 	munmap(a, AREA_PAGES * page_size);
 	munmap(b, AREA_PAGES * page_size);
 }
@@ -411,7 +394,7 @@ static void test_hostile(int fd)
 	size_t i;
 
 	if (!a || !b) {
-		result(false, "mmap/MADV_MERGEABLE");
+		tap_result(false, "mmap/MADV_MERGEABLE");
 		return;
 	}
 	for (i = 0; i < NPAIRS; i++) {
@@ -432,8 +415,8 @@ static void test_hostile(int fd)
 		ok = ok && !memcmp(b + i * page_size, ref, page_size);
 	}
 	printf("# hints_scanned +%ld\n", hint_stat("hints_scanned") - scanned0);
-	result(ok && hint_stat("hints_scanned") >= scanned0 + 2 * NPAIRS,
-	       "same attribute with different content never merges");
+	tap_result(ok && hint_stat("hints_scanned") >= scanned0 + 2 * NPAIRS,
+		   "same attribute with different content never merges");
 	munmap(a, NPAIRS * page_size);
 	munmap(b, NPAIRS * page_size);
 }
@@ -454,7 +437,7 @@ static void test_unmergeable(int fd)
 
 	if (!u || !m || !c1 || !c2 || !gone) {
 		for (i = 0; i < 3; i++)
-			result(false, "mmap");
+			tap_result(false, "mmap");
 		return;
 	}
 
@@ -477,9 +460,9 @@ static void test_unmergeable(int fd)
 	merged = hint_stat("pages_merged") - merged0;
 	printf("# unmapped: received +%ld, scanned +%ld, merged +%ld\n",
 	       hint_stat("hints_received") - recv0, scanned, merged);
-	result(hint_stat("hints_received") - recv0 == 2 * NPAIRS &&
-	       scanned >= 2 * NPAIRS && merged == 0,
-	       "hints for unmapped addresses are consumed and merge nothing");
+	tap_result(hint_stat("hints_received") - recv0 == 2 * NPAIRS &&
+		   scanned >= 2 * NPAIRS && merged == 0,
+		   "hints for unmapped addresses are consumed and merge nothing");
 
 	/*
 	 * Non-mergeable: u is not MADV_MERGEABLE, m is, both hold the same
@@ -519,10 +502,10 @@ static void test_unmergeable(int fd)
 	       scanned, merged, same);
 	printf("ksm_merging_pages +%ld; control %zu/%d merged\n",
 	       ksm, ctl, NCTL);
-	result(ok && !same && scanned >= 2 * NPAIRS + 2 * NCTL &&
-	       merged <= 2 * NCTL && ksm0 >= 0 && ksm <= 2 * NCTL,
-	       "non-mergeable pages and mergeable pages without a twin do not merge");
-	result(ctl == NCTL, "a hinted identical pair in the same submission merges");
+	tap_result(ok && !same && scanned >= 2 * NPAIRS + 2 * NCTL &&
+		   merged <= 2 * NCTL && ksm0 >= 0 && ksm <= 2 * NCTL,
+		   "non-mergeable pages and mergeable pages without a twin do not merge");
+	tap_result(ctl == NCTL, "a hinted identical pair in the same submission merges");
 	munmap(u, NPAIRS * page_size);
 	munmap(m, NPAIRS * page_size);
 	munmap(c1, NCTL * page_size);
@@ -545,10 +528,10 @@ static void test_rejects(int fd)
 	int st;
 
 	n = write(fd, r, sizeof(r[0]) - 1);
-	result(n < 0 && errno == EINVAL, "partial record write fails with EINVAL");
+	tap_result(n < 0 && errno == EINVAL, "partial record write fails with EINVAL");
 	n = submit(fd, r, 4);
-	result(n == 4 && hint_stat("hints_rejected") == rej0 + 4,
-	       "bad kind, reserved and address fields are consumed and counted in hints_rejected");
+	tap_result(n == 4 && hint_stat("hints_rejected") == rej0 + 4,
+		   "bad kind, reserved and address fields are consumed and counted in hints_rejected");
 
 	pid = fork();
 	if (!pid) {
@@ -557,8 +540,8 @@ static void test_rejects(int fd)
 		_exit(n < 0 && errno == EPERM ? 0 : 1);
 	}
 	waitpid(pid, &st, 0);
-	result(WIFEXITED(st) && !WEXITSTATUS(st),
-	       "an inherited fd cannot hint into another process's mm");
+	tap_result(WIFEXITED(st) && !WEXITSTATUS(st),
+		   "an inherited fd cannot hint into another process's mm");
 }
 
 /* ---- test: the write return is the consumed prefix, exactly ---- */
@@ -620,11 +603,11 @@ static void test_write_return(void)
 	       RATE, NREC, w, k, bad);
 	printf("rate_limited +%ld, rejected +%ld, received +%ld\n",
 	       lim, rej, rcv);
-	result(w > 0 && w % sizeof(r[0]) == 0 && k >= 1 && k <= 2 * RATE,
-	       "a rate-limited write returns whole records, about one burst");
-	result(w > 0 && lim == NREC - k && rej == (long)bad &&
-	       rcv == k - (long)bad,
-	       "rate_limited, rejected and received count the records exactly");
+	tap_result(w > 0 && w % sizeof(r[0]) == 0 && k >= 1 && k <= 2 * RATE,
+		   "a rate-limited write returns whole records, about one burst");
+	tap_result(w > 0 && lim == NREC - k && rej == (long)bad &&
+		   rcv == k - (long)bad,
+		   "rate_limited, rejected and received count the records exactly");
 	if (fd >= 0)
 		close(fd);
 	write_num(HINT_DIR "vm_hint_rate", 0);
@@ -685,8 +668,8 @@ static void test_sources(void)
 	nb = read_sources(before);
 	if (nb < 0 || !p) {
 		printf("# %s: %s\n", SOURCES_PATH, strerror(-nb));
-		result(false, "the sources file lists an open debugfs source");
-		result(false, "a closed source leaves the sources file");
+		tap_result(false, "the sources file lists an open debugfs source");
+		tap_result(false, "a closed source leaves the sources file");
 		if (p)
 			munmap(p, page_size);
 		return;
@@ -714,12 +697,12 @@ static void test_sources(void)
 	printf("\n");
 	ok = n == 6 && fresh == 1 && !strcmp(s->name, "debugfs") &&
 	     s->received == 5 && s->rejected == 1 && !s->rate_limited;
-	result(ok, "the sources file lists an open debugfs source");
+	tap_result(ok, "the sources file lists an open debugfs source");
 	if (fd >= 0)
 		close(fd);
 	na = read_sources(after);
-	result(s && na >= 0 && !has_source(after, na, s->id),
-	       "a closed source leaves the sources file");
+	tap_result(s && na >= 0 && !has_source(after, na, s->id),
+		   "a closed source leaves the sources file");
 	munmap(p, page_size);
 }
 
@@ -776,7 +759,7 @@ static void test_flood(void)
 
 	if (!a || !r || fd < 0) {
 		for (i = 0; i < 5; i++)
-			result(false, "mmap/calloc/open");
+			tap_result(false, "mmap/calloc/open");
 		return;
 	}
 	fill_page(a, 70001);
@@ -847,14 +830,15 @@ static void test_flood(void)
 
 	ok = acc == (long)written && recv == (long)written &&
 	     matches >= (long)(written / 2 - written / 200);
-	result(ok, "1000000 hints are all consumed, counted and matched");
+	tap_result(ok, "1000000 hints are all consumed, counted and matched");
 	/* This source's stack: only its own hints overwrite each other. */
 	ok = ent > 0 && ent <= ent0 + stack_size && ent0 >= 0 &&
 	     over >= pushes - stack_size;
-	result(ok, "with ksmd stopped the hint stack stays within hint_stack_size, overwriting");
+	tap_result(ok,
+		   "with ksmd stopped the hint stack stays within hint_stack_size, overwriting");
 	ok = attr_ent > 0 && attr_ent <= attr_size && slab0 >= 0 && vm0 >= 0 &&
 	     growth < FLOOD_MEM_KB;
-	result(ok, "the attribute table and kernel memory stay bounded");
+	tap_result(ok, "the attribute table and kernel memory stay bounded");
 	/*
 	 * The cost of collision-shaped keys is only printed above: speed is
 	 * for benchmarks to report, not for a functional test to assert.
@@ -862,8 +846,8 @@ static void test_flood(void)
 	 */
 	printf("# hint_stack_entries %ld with the flooding source open, %ld after it closed\n",
 	       ent, ent_closed);
-	result(ent > ent0 && ent_closed == ent0,
-	       "a source's pending hints go when it closes");
+	tap_result(ent > ent0 && ent_closed == ent0,
+		   "a source's pending hints go when it closes");
 	free(r);
 }
 
@@ -887,8 +871,8 @@ static void test_zero_hints(int fd)
 	bool ok;
 
 	if (!a) {
-		result(false, "mmap/MADV_MERGEABLE");
-		result(false, "mmap/MADV_MERGEABLE");
+		tap_result(false, "mmap/MADV_MERGEABLE");
+		tap_result(false, "mmap/MADV_MERGEABLE");
 		return;
 	}
 	wait_stack_empty();
@@ -917,9 +901,9 @@ static void test_zero_hints(int fd)
 	     hint_stat("zero_hints_rejected") == zrej0 + 1;
 	if (!strcmp(test_mode, "hint"))
 		ok = ok && pfn_of(a + 2 * page_size) != pfn_of(a);
-	result(ok, "a zero hint on a page that is not zero is rejected and searches nothing");
-	result(ksm_stat("ksm_zero_pages") > zp0,
-	       "a zero hint on a zero page merges it with the zero page");
+	tap_result(ok, "a zero hint on a page that is not zero is rejected and searches nothing");
+	tap_result(ksm_stat("ksm_zero_pages") > zp0,
+		   "a zero hint on a zero page merges it with the zero page");
 	munmap(a, 4 * page_size);
 }
 
@@ -942,7 +926,7 @@ static void test_stale(int fd)
 	bool ok;
 
 	if (!a) {
-		result(false, "mmap/MADV_MERGEABLE");
+		tap_result(false, "mmap/MADV_MERGEABLE");
 		return;
 	}
 	wait_stack_empty();
@@ -971,7 +955,7 @@ static void test_stale(int fd)
 	/* Mode hint: it was the maintenance pass. */
 	if (!strcmp(test_mode, "hint"))
 		ok = ok && hint_stat("stale_items_dropped") > d0;
-	result(ok, "a merged page written to leaves the stable tree within the bound");
+	tap_result(ok, "a merged page written to leaves the stable tree within the bound");
 	munmap(a, 2 * page_size);
 }
 
@@ -999,7 +983,7 @@ static void test_hybrid_table(int fd)
 	size_t i, m;
 
 	if (!big || !p) {
-		result(false, "mmap/MADV_MERGEABLE");
+		tap_result(false, "mmap/MADV_MERGEABLE");
 		return;
 	}
 	for (i = 0; i < AREA_PAGES; i++)
@@ -1035,8 +1019,8 @@ static void test_hybrid_table(int fd)
 	printf("B %s A in %.3f s, pages_merged +%ld\n",
 	       m ? "merged with" : "did not merge with", t,
 	       hint_stat("pages_merged") - merged1);
-	result(m == 1 && hint_stat("pages_merged") > merged1,
-	       "a hinted page waiting for its partner survives linear scans");
+	tap_result(m == 1 && hint_stat("pages_merged") > merged1,
+		   "a hinted page waiting for its partner survives linear scans");
 	munmap(big, AREA_PAGES * page_size);
 	munmap(p, 4 * page_size);
 }
@@ -1066,13 +1050,13 @@ static void test_evictions(int fd)
 	char *a;
 
 	if (n <= 0 || n > EVICT_MAX_PAGES) {
-		skip(what, "hash_table_size out of this test's range");
+		tap_skip(what, "hash_table_size out of this test's range");
 		return;
 	}
 	a = map_area(n, true);
 	r = calloc(2 * EVICT_CHUNK, sizeof(*r));
 	if (!a || !r) {
-		result(false, what);
+		tap_result(false, "%s", what);
 		free(r);
 		return;
 	}
@@ -1104,8 +1088,8 @@ static void test_evictions(int fd)
 	printf("hash_table_pages at most %ld, hints_scanned +%ld, pages_merged +%ld\n",
 	       most, hint_stat("hints_scanned") - scanned0,
 	       hint_stat("pages_merged") - merged0);
-	result(hint_stat("hash_table_evictions") > ev0 && most <= size &&
-	       hint_stat("pages_merged") == merged0, what);
+	tap_result(hint_stat("hash_table_evictions") > ev0 && most <= size &&
+		   hint_stat("pages_merged") == merged0, "%s", what);
 	free(r);
 	munmap(a, n * page_size);
 }
@@ -1130,7 +1114,7 @@ static void test_fork_bypass(int fd)
 	bool ok;
 
 	if (!a || pipe(go)) {
-		result(false, "mmap/pipe");
+		tap_result(false, "mmap/pipe");
 		return;
 	}
 	mps = ksm_stat("max_page_sharing");
@@ -1172,7 +1156,7 @@ static void test_fork_bypass(int fd)
 	write_num(KSM_DIR "max_page_sharing", mps);
 	write_str(KSM_DIR "run", "1");
 	munmap(a, 2 * page_size);
-	result(ok, "hinted KSM pages of a fork go past max_page_sharing without a warning");
+	tap_result(ok, "hinted KSM pages of a fork go past max_page_sharing without a warning");
 }
 
 /* ---- test: a flooding source does not starve another ---- */
@@ -1200,7 +1184,7 @@ static void test_fair(void)
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	fd = open(SUBMIT_PATH, O_WRONLY);
 	if (!a || !b || sent == MAP_FAILED || fd < 0) {
-		result(false, "mmap/open");
+		tap_result(false, "mmap/open");
 		return;
 	}
 	rate = hint_stat("vm_hint_rate");
@@ -1251,8 +1235,8 @@ static void test_fair(void)
 	munmap(a, FAIR_PAIRS * page_size);
 	munmap(b, FAIR_PAIRS * page_size);
 	munmap((void *)sent, page_size);
-	result(m == FAIR_PAIRS && t < FAIR_BOUND,
-	       "a source that floods does not keep another's pages from merging");
+	tap_result(m == FAIR_PAIRS && t < FAIR_BOUND,
+		   "a source that floods does not keep another's pages from merging");
 }
 
 /* ---- test: mode switches, run=2 and exits with hints pending ---- */
@@ -1301,7 +1285,7 @@ static void test_churn(void)
 	/* run=2 unmerged everything, the hash table included. */
 	ok = ok && hint_stat("hash_table_pages") == 0;
 	ok = ok && !write_str(KSM_DIR "run", "1");
-	result(ok, "mode switches, resizes, run=2 and exits with pending hints");
+	tap_result(ok, "mode switches, resizes, run=2 and exits with pending hints");
 }
 
 int main(int argc, char **argv)
@@ -1341,8 +1325,8 @@ int main(int argc, char **argv)
 	fd = open(SUBMIT_PATH, O_WRONLY);
 	if (fd < 0) {
 		printf("# open %s: %s\n", SUBMIT_PATH, strerror(errno));
-		while (tests < NTESTS)
-			skip("hint submission", "no debugfs submit file");
+		while (tap_tests < NTESTS)
+			tap_skip("hint submission", "no debugfs submit file");
 	} else {
 		test_merge(fd);
 		test_hostile(fd);
@@ -1361,9 +1345,10 @@ int main(int argc, char **argv)
 		test_churn();
 	}
 	restore_settings();
-	if (tests != NTESTS)
-		printf("# ran %d tests, planned %d\n", tests, NTESTS);
-	printf("# %d passed, %d failed, %d skipped\n",
-	       tests - failed - skipped, failed, skipped);
-	return failed || tests != NTESTS ? 1 : 0;
+	if (tap_tests != NTESTS) {
+		printf("# ran %d tests, planned %d\n", tap_tests, NTESTS);
+		tap_summary();
+		return 1;
+	}
+	return tap_summary();
 }

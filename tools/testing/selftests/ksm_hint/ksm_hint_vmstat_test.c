@@ -33,16 +33,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ksm_hint_tap.h"
+
 #define PAGE_SZ		4096UL
 #define CHUNK_PAGES	512UL		/* 2 MiB */
 #define KSM_DIR		"/sys/kernel/mm/ksm/"
-#define KSFT_SKIP	4
 #define MAX_KEYS	40
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static unsigned long mib = 32, npages;
 static char tool[4096];
-static int tests, failed;
 
 /* Chunk kinds. */
 enum { C_WRITTEN, C_UNTOUCHED, C_READ };
@@ -337,15 +336,15 @@ static int run_tool(struct child *ch, bool oracle, struct result *r)
 
 static void check(const char *what, long long got, long long want)
 {
-	tests++;
-	if (got == want) {
-		printf("ok %d %s = %lld\n", tests, what, got);
-	} else {
-		failed++;
-		printf("not ok %d %s = %lld, expected %lld\n", tests, what,
-		       got, want);
-	}
-	fflush(stdout);
+	if (got == want)
+		tap_result(true, "%s = %lld", what, got);
+	else
+		tap_result(false, "%s = %lld, expected %lld", what, got, want);
+}
+
+static void check_true(const char *what, bool ok)
+{
+	tap_result(ok, "%s", what);
 }
 
 /* Checks the value of @key in @r. */
@@ -356,22 +355,6 @@ static void check_key(const char *tag, const struct result *r,
 
 	snprintf(name, sizeof(name), "%s: %s", tag, key);
 	check(name, get(r, key), want);
-}
-
-static void check_true(const char *what, bool ok)
-{
-	tests++;
-	if (!ok)
-		failed++;
-	printf("%sok %d %s\n", ok ? "" : "not ", tests, what);
-	fflush(stdout);
-}
-
-static void skip(const char *what, const char *why)
-{
-	tests++;
-	printf("ok %d %s # SKIP %s\n", tests, what, why);
-	fflush(stdout);
 }
 
 /* ---- phases ---- */
@@ -643,15 +626,15 @@ int main(int argc, char **argv)
 	    (long long)(CHUNK_PAGES * PAGE_SZ))
 		phase_plain(true);
 	else
-		skip("thp", "no 2 MiB THP");
+		tap_skip("thp", "no 2 MiB THP");
 
 	if (!ksm) {
-		skip("ksm", "-K");
+		tap_skip("ksm", "-K");
 	} else if (access(KSM_DIR "run", W_OK)) {
-		skip("ksm", "no " KSM_DIR);
+		tap_skip("ksm", "no " KSM_DIR);
 	} else if (ksm_num("run") != 0 || ksm_num("pages_sharing") != 0 ||
 		   others_mergeable()) {
-		skip("ksm", "KSM in use or other mergeable processes");
+		tap_skip("ksm", "KSM in use or other mergeable processes");
 	} else {
 		for (i = 0; i < ARRAY_SIZE(ksm_knobs); i++)
 			if (ksm_read(ksm_knobs[i], ksm_saved[i],
@@ -669,7 +652,6 @@ int main(int argc, char **argv)
 		printf("# KSM restored: run=%lld pages_sharing=%lld\n",
 		       ksm_num("run"), ksm_num("pages_sharing"));
 	}
-	printf("1..%d\n", tests);
-	printf("# %d passed, %d failed\n", tests - failed, failed);
-	return failed ? 1 : 0;
+	printf("1..%d\n", tap_tests);
+	return tap_summary();
 }

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TAP result lines of the ksm_hint selftests, numbered in order.  The
+ * plan may come first (a fixed number of tests) or last (when phases
+ * depend on the machine); ksft_test_result() wants it first and prints
+ * kselftest's own totals, hence these.
+ */
+#ifndef KSM_HINT_TAP_H
+#define KSM_HINT_TAP_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "../kselftest.h"
+
+static int tap_tests, tap_failed, tap_skipped;
+
+/* "ok N <name>" or "not ok N <name>"; the name is a printf format. */
+static inline __printf(2, 3) void tap_result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_tests++;
+	if (!ok)
+		tap_failed++;
+	printf("%sok %d ", ok ? "" : "not ", tap_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static inline void tap_skip(const char *name, const char *why)
+{
+	tap_tests++;
+	tap_skipped++;
+	printf("ok %d %s # SKIP %s\n", tap_tests, name, why);
+	fflush(stdout);
+}
+
+/* The closing comment; returns the exit status (1 on any failure). */
+static inline int tap_summary(void)
+{
+	printf("# %d passed, %d failed, %d skipped\n",
+	       tap_tests - tap_failed - tap_skipped, tap_failed, tap_skipped);
+	return tap_failed ? 1 : 0;
+}
+
+#endif /* KSM_HINT_TAP_H */
