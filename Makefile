@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 T ?=
 
-.PHONY: run check bench bench-driver deps tree kernel selftests initramfs clean distclean
+.PHONY: run check bench bench-driver bench-scale deps tree kernel selftests initramfs clean distclean
 
 ## Main job: build, boot, start two guests, show KSM sharing live.
 run:
@@ -26,6 +26,11 @@ bench:
 ## hypercall, read to merge); prints numbers.
 bench-driver:
 	@bash rig/bench-driver.sh
+
+## ksmd time per hinted page against the mergeable area's size (64, 512,
+## 2048 MiB; BENCH_SCALE_MIB), beside stock KSM's linear scan.
+bench-scale:
+	@bash rig/bench-scale.sh
 
 deps:
 	@bash rig/deps.sh
