@@ -26,9 +26,15 @@ for b in $(seq 1 "$boots"); do
 	rc=$?
 	n=$(tr -d '\r' < "$logf" | grep -c '^stress: pair [0-9]*: both guests @@READY')
 	good=$((good + n))
+	# A memory corruption need not hang the host: any kernel report in
+	# its console (guest reports are copied there too) fails the boot.
+	splats=$(tr -d '\r' < "$logf" | grep -c -E -f "$RIG_TOP/rig/splat-patterns")
 	case $rc in
-	0) st=ok ;;
 	124) st=hang; hangs=$((hangs + 1)) ;;
+	0) if [ "$splats" = 0 ]; then st=ok; else
+		st="kernel report"; other=$((other + 1))
+		tr -d '\r' < "$logf" | grep -m 5 -E -f "$RIG_TOP/rig/splat-patterns"
+	   fi ;;
 	*) st="failed ($rc)"; other=$((other + 1)) ;;
 	esac
 	echo "nested-stress: boot $b: $n pair boots reached @@READY, host $st, $(( $(date +%s) - start )) s (log $logf)"

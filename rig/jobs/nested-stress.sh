@@ -44,4 +44,11 @@ while [ $pair -le "$n" ]; do
 done
 kill $hb
 echo "stress: $ok of $n side-by-side pair boots reached @@READY"
+# A corruption can also show as a tree kmemleak trips over.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 2
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
 [ "$ok" = "$n" ]
