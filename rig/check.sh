@@ -107,12 +107,15 @@ else
 	result FAIL "sparse run (see $sp_log)"
 fi
 # A distribution-like modular configuration, compiled only: a symbol that
-# kvm.ko or pagehint.ko uses without an export fails here.
-if bash "$RIG_TOP/rig/modular.sh"; then
-	result PASS "modular build (KVM, KVM_AMD, KVM_INTEL, PAGEHINT_GUEST =m)"
-else
-	result FAIL "modular build (KVM, KVM_AMD, KVM_INTEL, PAGEHINT_GUEST =m; see $RIG_BUILD/modular-build.log)"
-fi
+# kvm.ko or pagehint.ko uses without an export fails here.  It is a second
+# kernel build (7.5 min cold on 2 cores): it runs at nice 19 beside the
+# emulated hosts, which leave a core mostly idle (the nested guest tests
+# run on a uniprocessor host), and its result is collected at the end.
+mod_status=$RIG_BUILD/modular-build.status
+rm -f "$mod_status"
+( nice -n 19 bash "$RIG_TOP/rig/modular.sh" > "$RIG_BUILD/modular.out" 2>&1
+  echo $? > "$mod_status" ) &
+mod_pid=$!
 step "selftests build" bash "$RIG_TOP/rig/selftests.sh"
 step "host initramfs" bash "$RIG_TOP/rig/initramfs.sh"
 t1=$(date +%s)
@@ -167,6 +170,14 @@ if [ -n "$nested_tests" ]; then
 	host_result "the nested guest tests (${RIG_NESTED_SMP:-1} CPU)" $? "$nlog"
 fi
 t2=$(date +%s)
+wait $mod_pid
+cat "$RIG_BUILD/modular.out"
+if [ "$(cat "$mod_status" 2>/dev/null)" = 0 ]; then
+	result PASS "modular build (KVM, KVM_AMD, KVM_INTEL, PAGEHINT_GUEST =m)"
+else
+	result FAIL "modular build (KVM, KVM_AMD, KVM_INTEL, PAGEHINT_GUEST =m; see $RIG_BUILD/modular-build.log)"
+fi
+echo "rig: the modular build ended $(( $(date +%s) - t2 )) s after the emulated hosts"
 
 # Both consoles, one after the other: KUnit's KTAP is in the first boot.
 clean=$RIG_BUILD/check-vm.clean
