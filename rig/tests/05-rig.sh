@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # The rig reports guests that never boot instead of hanging.
-# rig-host: nested
 start=$(cut -d. -f1 /proc/uptime)
 guest_start 8 -kernel /nonexistent
 if guest_wait 8 > /tmp/g8.err 2>&1; then
