@@ -42,9 +42,9 @@ s0=$(ksm_stat pages_sharing)
 
 if guest_start 0 && guest_wait 0 &&
    GUEST_APPEND="${GUEST_APPEND:-} pagehint.enable=0" guest_start 1 && guest_wait 1; then
-	echo "PASS: pagehint: two guests with the driver boot and read their disks"
+	echo "PASS: pagehint: two guests boot and read their disks (guest 1 with its driver off)"
 else
-	echo "FAIL: pagehint: two guests with the driver boot and read their disks"
+	echo "FAIL: pagehint: two guests boot and read their disks (guest 1 with its driver off)"
 	return 0
 fi
 v=$(guest_run 1 'cat /sys/module/pagehint/parameters/enable' 30 | tr -dc NY)
