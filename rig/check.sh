@@ -28,7 +28,8 @@ summary() {
 		echo "== first kernel report (check-vm.log) =="
 		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 50))p" "$RIG_BUILD/check-vm.clean"
 	fi
-	echo "($s skipped; results in $results)"
+	r=$(grep -c '^RETRY' "$results")
+	echo "($s skipped, $r emulated host boots lost by QEMU and run again; results in $results)"
 	echo "$p passed, $f failed"
 	[ "$f" = 0 ]
 	exit
@@ -123,6 +124,33 @@ step "host initramfs" bash "$RIG_TOP/rig/initramfs.sh"
 t1=$(date +%s)
 
 vmlog=$RIG_BUILD/check-vm.log
+lost_log=$RIG_BUILD/check-vm-lost.log
+rm -f "$lost_log" "$vmlog.retry"
+
+# Why the emulated host was lost, if QEMU rather than the kernel under
+# test is to blame; nothing if the loss may be the kernel's own.
+#   125 with no kernel report: the machine reset itself (a triple fault
+#       or a reset request) without one line from the kernel;
+#   124 when host-dump.py saw QEMU 7.2's lost interrupt (every vCPU
+#       halted with a deliverable vector in IRR) and the first kernel
+#       report, if any, is the stall report that the hang itself causes.
+host_lost_by_qemu() {	# host_lost_by_qemu <status> <log>
+	local c first stall
+	c=$(tr -d '\r' < "$2")
+	first=$(echo "$c" | grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1)
+	case $1 in
+	125)
+		[ -z "$first" ] || return 0
+		echo "reset itself, no kernel report, $(echo "$c" | sed -n 's/^rig: host reset: //p' | tail -1)" ;;
+	124)
+		echo "$c" | grep -q '^rig: host-dump verdict: lost interrupt' || return 0
+		stall=$(echo "$c" | grep -n -E 'rcu: INFO: |rcu_.*kthread timer wakeup|self-detected stall|blocked for more than' |
+			head -1 | cut -d: -f1)
+		[ -z "$first" ] || { [ -n "$stall" ] && [ "$stall" -le "$first" ]; } || return 0
+		echo "hung: $(echo "$c" | sed -n 's/^rig: host-dump verdict: //p' | tail -1)" ;;
+	esac
+}
+
 # One boot of the emulated host, 2 CPUs, runs KUnit and every in-host
 # test.  A second, uniprocessor boot for the nested guest tests was tried
 # (README, "Nested guests and the SMP host"): nested boots took 228-320 s
@@ -131,8 +159,37 @@ vmlog=$RIG_BUILD/check-vm.log
 # 2026-12-02 before the trims: 3600 s leaves room for a slower CI machine
 # within CI's 90 minutes.
 bash "$RIG_TOP/rig/vm-run.sh" -q -t "${RIG_CHECK_TIMEOUT:-3600}" -l "$vmlog" \
+	${RIG_CHECK_LOSE_IN:+-a "rig.lose_in=$RIG_CHECK_LOSE_IN"} \
 	"$RIG_TOP/rig/jobs/check.sh" "$@"
 vmrc=$?
+# A host that QEMU lost (README, "When QEMU loses the host") runs the test
+# files it had not finished once more, in a second boot; the lost boot's
+# log is kept and its evidence printed.  A second loss fails.
+why=""
+case $vmrc in 124|125) why=$(host_lost_by_qemu $vmrc "$vmlog") ;; esac
+if [ -n "$why" ] && [ "${RIG_CHECK_RETRY:-1}" = 1 ]; then
+	mv "$vmlog" "$lost_log"
+	ended=$(tr -d '\r' < "$lost_log" | sed -n 's/^@@TEST-END \([^ ]*\) .*/\1/p')
+	again=()
+	for t in "$RIG_TOP"/rig/tests/*.sh; do
+		name=$(basename "$t" .sh)
+		want=$(( $# == 0 ))
+		for a in "$@"; do case "$name" in *"$a"*) want=1 ;; esac; done
+		[ "$want" = 1 ] || continue
+		echo "$ended" | grep -qx "$name" || again+=("$name")
+	done
+	echo "rig: emulated host lost in ${again[0]:-?} ($why)"
+	grep -E '^rig: host' "$lost_log" | tr -d '\r' | sed 's/^/rig: lost boot: /'
+	echo "rig: running ${again[*]} again in a second boot (lost boot's log: $lost_log)"
+	echo "RETRY: emulated host lost in ${again[0]:-?} ($why); ${again[*]} ran again" >> "$results"
+	bash "$RIG_TOP/rig/vm-run.sh" -q -t "${RIG_CHECK_TIMEOUT:-3600}" -l "$vmlog.retry" \
+		-a "kunit.enable=0" "$RIG_TOP/rig/jobs/check.sh" "${again[@]}"
+	vmrc=$?
+	# One log for what follows: the lost boot up to the file it lost
+	# (KUnit, finished files), then the second boot.
+	{ tr -d '\r' < "$lost_log" | sed "/^@@TEST-BEGIN ${again[0]:-} /,\$d"
+	  tr -d '\r' < "$vmlog.retry"; } > "$vmlog"
+fi
 case $vmrc in
 0) result PASS "emulated host ran the test job" ;;
 124) result FAIL "emulated host ran the test job (timed out or hung, log $vmlog)" ;;

@@ -57,6 +57,24 @@ def rips(sock, cpus):
     return out
 
 
+def deliverable(lapic):
+    """The highest IRR vector the LAPIC should deliver now, or None: its
+    priority class is above PPR's and above that of any vector in ISR."""
+    def vectors(name):
+        m = re.search(r"^%s\s+(.*)$" % name, lapic, re.M)
+        return [int(v) for v in m.group(1).split()] if m and "none" not in m.group(1) else []
+    irr, isr = vectors("IRR"), vectors("ISR")
+    m = re.search(r"PPR 0x([0-9a-f]+)", lapic)
+    if not irr or not m:
+        return None
+    top = max(irr)
+    if top >> 4 <= int(m.group(1), 16) >> 4:
+        return None
+    if isr and top >> 4 <= max(isr) >> 4:
+        return None
+    return top
+
+
 def main():
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(sys.argv[1])
@@ -69,6 +87,7 @@ def main():
             "%s: %s" % (c, resolve(syms, r) if r else "?")
             for c, r in zip(cpus, rips(sock, cpus))))
         time.sleep(0.5)
+    halted_if, pending = 0, []
     for cpu in cpus:
         hmp(sock, "cpu %s" % cpu)
         regs = hmp(sock, "info registers")
@@ -81,10 +100,23 @@ def main():
             cpu, vals["RIP"],
             resolve(syms, int(vals["RIP"], 16)) if vals["RIP"] != "?" else "?",
             fl, (int(fl, 16) >> 9) & 1 if fl != "?" else "?", vals["HLT"]))
-        for line in hmp(sock, "info lapic").splitlines():
+        if vals["HLT"] == "1" and fl != "?" and (int(fl, 16) >> 9) & 1:
+            halted_if += 1
+        lapic = hmp(sock, "info lapic")
+        for line in lapic.splitlines():
             line = line.strip()
             if line and not line.startswith("(qemu)") and "info lapic" not in line:
                 print("rig: host-dump cpu %s lapic: %s" % (cpu, line))
+        vec = deliverable(lapic)
+        if vec:
+            pending.append("cpu %s vector %d" % (cpu, vec))
+    # Real hardware delivers such a vector at once; only an emulator that
+    # lost the request (interrupt_request's bit) leaves every vCPU asleep.
+    if cpus and halted_if == len(cpus) and pending:
+        print("rig: host-dump verdict: lost interrupt (every vCPU halted "
+              "with IF=1; deliverable, not delivered: %s)" % ", ".join(pending))
+    else:
+        print("rig: host-dump verdict: not the lost-interrupt signature")
 
 
 if __name__ == "__main__":

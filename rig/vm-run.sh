@@ -45,12 +45,14 @@ mkdir -p "$(dirname "$logfile")"
 # (KERN_INFO) on the console.
 tsc=$(awk '/^bogomips/ {printf "tsc_early_khz=%d", $3 * 500; exit}' /proc/cpuinfo)
 start=$(date +%s)
-: > "$logfile"
+: > "$logfile"; rm -f "$logfile.qemu"
 
 # A host whose console stays silent this long is hung (every job prints
 # well within it): dump its vCPUs' state into the log and stop it, rather
 # than wait for the overall timeout.
-stall=${RIG_STALL_SECONDS:-600}
+# The host prints "rig: host alive" every 60 s, so 300 s of silence is
+# a hang, not a slow host.
+stall=${RIG_STALL_SECONDS:-300}
 (
 	while sleep 20; do
 		[ -f "$tmp/qemu.pid" ] || continue
@@ -95,7 +97,7 @@ set +e
 timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg,thread="$tcg_thread" -smp "$smp" \
 	-cpu max -m "$mem" -nographic -nic none -no-reboot \
 	-monitor unix:"$tmp/mon.sock",server=on,wait=off \
-	-pidfile "$tmp/qemu.pid" \
+	-pidfile "$tmp/qemu.pid" -d cpu_reset -D "$logfile.qemu" \
 	-kernel "$KIMAGE" -initrd "$tmp/initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=7 $tsc $host_workaround $append" < /dev/null 2>&1 |
 	if [ $quiet = 1 ]; then
@@ -124,7 +126,15 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 fi
 rc=$(tr -d '\r' < "$logfile" | sed -n 's/^@@RIG-EXIT \([0-9]*\)$/\1/p' | tail -1)
 if [ -z "$rc" ]; then
-	echo "rig: host stopped without finishing the job after ${elapsed}s (qemu exit $qrc; console log: $logfile)" >&2
+	# -no-reboot turns a reset into QEMU's exit: say whether the CPU
+	# triple-faulted (no kernel message possible) or the kernel rebooted.
+	if grep -q 'Triple fault' "$logfile.qemu" 2>/dev/null; then
+		why="a vCPU triple-faulted"
+	else
+		why="no triple fault logged"
+	fi
+	echo "rig: host stopped without finishing the job after ${elapsed}s (qemu exit $qrc, $why; console log: $logfile)" >&2
+	echo "rig: host reset: $why" >> "$logfile"
 	tail -n 15 "$logfile" >&2
 	exit 125
 fi
