@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: style checks, kernel + selftest build, then every in-host
-# test (KUnit at boot, upstream KSM/KVM selftests, project tests, nested
-# smoke test) in one boot of the emulated host.  Ends with one line
-# "N passed, N failed"; exits non-zero on any failure, timeout or splat.
+# test (KUnit at boot, upstream KSM/KVM selftests, project tests, the
+# guest driver end to end in nested guests) in one boot of the emulated
+# host, and a second boot only if QEMU lost the first (see below).  Ends
+# with one line "N passed, N failed"; exits non-zero on any failure,
+# timeout or splat.
 #
 # Usage: rig/check.sh [filter...]   (only in-host tests whose file name
 #                                   contains a filter word run)

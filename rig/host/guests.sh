@@ -111,6 +111,17 @@ guest_stop_all() {
 # ksm_stat <name>: one KSM counter.
 ksm_stat() { cat /sys/kernel/mm/ksm/$1; }
 
+# kmemleak_report: scan twice (an object is reported once it has stayed
+# unreferenced across two scans) and print what kmemleak found, if the
+# kernel has it.
+kmemleak_report() {
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 2
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+}
+
 # read_to_merge <dir> <files> [pages] [timeout]: time from a guest's read
 # to the host's merge, page by page.  Both guests drop their page caches;
 # then for each of the <files> largest files in <dir> (the same path and

@@ -26,10 +26,5 @@ for t in /rig/tests/*.sh; do
 	guest_stop_all > /dev/null 2>&1
 	echo "@@TEST-END $name $(cut -d' ' -f1 /proc/uptime)"
 done
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan > /sys/kernel/debug/kmemleak
-	sleep 2
-	echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-fi
+kmemleak_report
 exit 0

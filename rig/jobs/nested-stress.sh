@@ -45,10 +45,5 @@ done
 kill $hb
 echo "stress: $ok of $n side-by-side pair boots reached @@READY"
 # A corruption can also show as a tree kmemleak trips over.
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan > /sys/kernel/debug/kmemleak
-	sleep 2
-	echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-fi
+kmemleak_report
 [ "$ok" = "$n" ]
