@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 T ?=
 
-.PHONY: run check bench bench-driver bench-scale deps tree kernel selftests initramfs clean distclean
+.PHONY: run check bench bench-driver bench-scale bench-profile deps tree kernel selftests initramfs clean distclean
 
 ## Main job: build, boot, start two guests, show KSM sharing live.
 run:
@@ -31,6 +31,11 @@ bench-driver:
 ## 2048 MiB; BENCH_SCALE_MIB), beside stock KSM's linear scan.
 bench-scale:
 	@bash rig/bench-scale.sh
+
+## A perf profile of ksmd per hinted page and per linear-scan visit
+## (BENCH_PROFILE_MIB, BENCH_PROFILE_PAIRS).
+bench-profile:
+	@bash rig/bench-profile.sh
 
 deps:
 	@bash rig/deps.sh

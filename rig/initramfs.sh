@@ -70,6 +70,11 @@ for f in kvmvapic.bin linuxboot.bin linuxboot_dma.bin multiboot.bin multiboot_dm
 	cp -L "/usr/share/qemu/$f" "$root/usr/share/qemu/"
 done
 cp -L /usr/share/seabios/bios-256k.bin "$root/usr/share/qemu/"
+# perf (Debian's linux-perf) for `make bench-profile` only.
+if [ "${RIG_PERF:-0}" = 1 ]; then
+	perf=$(command -v perf) || die "perf not installed (as root: RIG_EXTRA_PKGS=linux-perf bash rig/deps.sh)"
+	copy_elf "$perf" /usr/bin/perf
+fi
 cp "$RIG_TOP"/rig/host/*.sh "$RIG_TOP/rig/splat-patterns" "$root/rig/"
 cp -r "$RIG_TOP/rig/tests" "$RIG_TOP/rig/jobs" "$root/rig/"
 if [ -d "$STAGE/selftests" ]; then

@@ -167,10 +167,13 @@ static int bench_scale(int fd)
 	fflush(stdout);
 	t_lin0 = ksmd_ticks();
 	v_lin0 = ksm_stat("pages_scanned");
+	t0 = now_s();
 	while (ksm_stat("full_scans") < 2)
 		usleep(10000);
 	t_lin1 = ksmd_ticks();
 	v_lin1 = ksm_stat("pages_scanned");
+	/* CLOCK_MONOTONIC, for a profiler's time filter (perf -k). */
+	printf("# profile window linear %.6f %.6f\n", t0, now_s());
 	/* From the next batch on, ksmd only scans hints. */
 	write_str(HINT_DIR "mode", "hint");
 	write_num(KSM_DIR "pages_to_scan", pages_to_scan);
@@ -238,6 +241,7 @@ static int bench_scale(int fd)
 		usleep(2000);
 	}
 	t_end = now_s() - t0;
+	printf("# profile window hint %.6f %.6f\n", t0, t0 + t_end);
 	t_h1 = ksmd_ticks();
 	s_h1 = hint_stat("hints_scanned");
 	for (i = 0; i < npairs; i++) {
