@@ -31,7 +31,7 @@ summary() {
 		sed -n "$((first > 3 ? first - 3 : 1)),$((first + 50))p" "$RIG_BUILD/check-vm.clean"
 	fi
 	r=$(grep -c '^RETRY' "$results")
-	echo "($s skipped, $r emulated host boots lost by QEMU and run again; results in $results)"
+	echo "($s skipped, $r emulator failures run again (RETRY lines); results in $results)"
 	echo "$p passed, $f failed"
 	[ "$f" = 0 ]
 	exit
@@ -231,8 +231,8 @@ fi
 echo "$boot" | grep -E '^ +# Totals:' | sed 's/^ */rig: kunit /'
 
 # Results the in-host tests printed.
-sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): ' >> "$results"
-sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP): |^ksm: |^@@TEST-|^rig: '
+sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP|RETRY): ' >> "$results"
+sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP|RETRY): |^ksm: |^@@TEST-|^rig: '
 
 # Numbers the benchmarks and selftests measured, for the log and notes.
 echo "== measurements =="

@@ -6,6 +6,8 @@
 # heartbeat keeps the console busy while the host is alive.
 # Argument: number of side-by-side pair boots (default 10).
 . /rig/guests.sh
+# Count every failure: no second boot of a guest that reset itself.
+GUEST_RETRY=0
 n=${1:-10}
 echo "stress: host has $(grep -c ^processor /proc/cpuinfo) CPUs online: $(cat /sys/devices/system/cpu/online); cmdline: $(cat /proc/cmdline)"
 (while sleep 10; do echo "stress: alive $(cut -d' ' -f1 /proc/uptime)"; done) &

@@ -20,6 +20,19 @@ if [ $rc = 0 ] || ! grep -q "did not boot within" /tmp/g9.err; then
 else
 	echo "PASS: rig: a guest that never boots is reported ($(grep -m1 rig: /tmp/g9.err))"
 fi
-kill "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
-rm -f /run/g8.* /run/g9.*
+# A guest that resets itself during boot with no message from QEMU or its
+# kernel (panic=-1 at loglevel=0 on an empty initramfs: QEMU's -no-reboot
+# turns the reset into a silent exit) is booted again once, then reported.
+guest_start 7 -initrd /tmp/empty.img -append "console=ttyS0 panic=-1 loglevel=0"
+guest_wait 7 > /tmp/g7.err 2>&1
+rc=$?
+if [ $rc != 0 ] && [ "$(grep -c '^RETRY: nested guest 7 reset itself' /tmp/g7.err)" = 1 ] &&
+   grep -q 'rig: guest 7 exited before it booted' /tmp/g7.err; then
+	echo "PASS: rig: a guest that resets itself silently during boot is booted again once, then reported"
+else
+	echo "FAIL: rig: a guest that resets itself silently during boot is booted again once, then reported"
+	sed 's/^/rig: g7.err| /' /tmp/g7.err
+fi
+kill "$(cat /run/g7.qpid)" "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
+rm -f /run/g7.* /run/g8.* /run/g9.*
 echo "rig: guest failure checks took $(( $(cut -d. -f1 /proc/uptime) - start )) s"
