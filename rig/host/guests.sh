@@ -22,12 +22,15 @@ GUEST_KUNIT=${GUEST_KUNIT:-kunit.enable=0}
 # rig/initramfs.sh) as the guest's second disk, /dev/vdb, which its init
 # mounts at /b for the benchmark workload (bench_* below).
 GUEST_BENCH=${GUEST_BENCH:-0}
+# The VMM; rig/tests/05-rig.sh puts a stand-in here to check the rig.
+GUEST_QEMU=${GUEST_QEMU:-qemu-system-x86_64}
 
 # guest_start <i> [extra qemu args...]
 guest_start() {
 	i=$1; shift
 	# How guest_wait boots this guest again (same command line).
-	{ printf "GUEST_APPEND='%s' GUEST_BENCH='%s' guest_start %s" "$GUEST_APPEND" "$GUEST_BENCH" "$i"
+	{ printf "GUEST_APPEND='%s' GUEST_BENCH='%s' GUEST_QEMU='%s' guest_start %s" \
+		"$GUEST_APPEND" "$GUEST_BENCH" "$GUEST_QEMU" "$i"
 	  for a in "$@"; do printf " '%s'" "$a"; done; echo; } > /run/g$i.restart
 	rm -f /run/g$i.in /run/g$i.out /run/g$i.log /run/g$i.retried
 	mkfifo /run/g$i.in /run/g$i.out
@@ -41,7 +44,7 @@ guest_start() {
 		bench="-drive file=/run/bench$i.img,if=virtio,format=raw"
 	fi
 	# shellcheck disable=SC2086
-	qemu-system-x86_64 -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
+	$GUEST_QEMU -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
 		-nodefaults -display none -vga none -no-reboot \
 		-L /usr/share/qemu \
 		-chardev pipe,id=con,path=/run/g$i -serial chardev:con \

@@ -21,9 +21,17 @@ else
 	echo "PASS: rig: a guest that never boots is reported ($(grep -m1 rig: /tmp/g9.err))"
 fi
 # A guest that resets itself during boot with no message from QEMU or its
-# kernel (panic=-1 at loglevel=0 on an empty initramfs: QEMU's -no-reboot
-# turns the reset into a silent exit) is booted again once, then reported.
-guest_start 7 -initrd /tmp/empty.img -append "console=ttyS0 panic=-1 loglevel=0"
+# kernel is booted again once, then reported.  A stand-in for QEMU plays
+# that guest (a console line, then a silent exit, as -no-reboot makes of
+# a reset): two real nested boots to a reset cost four minutes here.
+cat > /tmp/silent-reset-vmm <<'EOS'
+#!/bin/sh
+for a; do case $a in *path=*) p=${a##*path=}; p=${p%%,*} ;; esac; done
+echo "[    0.000000] Linux version (stand-in guest)" > "$p.out"
+exit 0
+EOS
+chmod +x /tmp/silent-reset-vmm
+GUEST_QEMU=/tmp/silent-reset-vmm guest_start 7
 guest_wait 7 > /tmp/g7.err 2>&1
 rc=$?
 if [ $rc != 0 ] && [ "$(grep -c '^RETRY: nested guest 7 reset itself' /tmp/g7.err)" = 1 ] &&
