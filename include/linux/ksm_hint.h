@@ -44,6 +44,7 @@ int ksm_hint_submit(struct ksm_hint_source *src,
 		    const struct ksm_hint_entry *ents, unsigned int nr);
 void ksm_hint_note_rate_limited(struct ksm_hint_source *src, unsigned int nr);
 bool ksm_hint_vm_default(void);
+bool ksm_hint_enabled(void);
 #else
 static inline struct ksm_hint_source *
 ksm_hint_source_create(struct mm_struct *mm, const char *name)
@@ -68,6 +69,11 @@ static inline void ksm_hint_note_rate_limited(struct ksm_hint_source *src,
 }
 
 static inline bool ksm_hint_vm_default(void)
+{
+	return false;
+}
+
+static inline bool ksm_hint_enabled(void)
 {
 	return false;
 }

@@ -348,6 +348,21 @@ bool ksm_hint_vm_default(void)
 }
 EXPORT_SYMBOL_GPL(ksm_hint_vm_default);
 
+/**
+ * ksm_hint_enabled - whether the host takes hints at all
+ *
+ * In mode off nothing scans hints, so sources should not send them:
+ * KVM answers -KVM_ENOSYS and the guest backs off instead of filling the
+ * stacks with entries that only wait to be overwritten.
+ *
+ * Return: true unless /sys/kernel/mm/ksm_hint/mode is off.
+ */
+bool ksm_hint_enabled(void)
+{
+	return READ_ONCE(ksm_hint_mode_val) != KSM_HINT_MODE_OFF;
+}
+EXPORT_SYMBOL_GPL(ksm_hint_enabled);
+
 /* ---- the ksmd side --------------------------------------------------- */
 
 /**

@@ -57,18 +57,19 @@ static struct ksm_hint_source *kvm_page_hint_install(struct kvm *kvm,
 }
 
 /*
- * The VM's hint source, NULL when hinting is off for it, or an ERR_PTR()
- * when it could not be made (no memory: worth trying again later).  VMs
- * whose VMM does not know KVM_CAP_PAGE_HINT get one on their first hint
- * when the host default (/sys/kernel/mm/ksm_hint/vm_default) says so; the
- * hypercall path may sleep, so creating it here is fine.
+ * The VM's hint source, NULL when hinting is off for it (or for the whole
+ * host: ksm_hint mode off), or an ERR_PTR() when it could not be made (no
+ * memory: worth trying again later).  VMs whose VMM does not know
+ * KVM_CAP_PAGE_HINT get one on their first hint when the host default
+ * (/sys/kernel/mm/ksm_hint/vm_default) says so; the hypercall path may
+ * sleep, so creating it here is fine.
  */
 static struct ksm_hint_source *kvm_page_hint_source(struct kvm *kvm)
 {
 	/* Pairs with the cmpxchg() that published the source. */
 	struct ksm_hint_source *src = smp_load_acquire(&kvm->arch.page_hint_src);
 
-	if (src == PAGE_HINT_OFF)
+	if (src == PAGE_HINT_OFF || !ksm_hint_enabled())
 		return NULL;
 	if (src || !ksm_hint_vm_default())
 		return src;
@@ -108,7 +109,8 @@ static bool kvm_page_hint_kind_valid(u32 kind)
  * host had no memory to set up hinting for the VM (r = 0), or when the
  * batch became unreadable after its first chunk; entries [r, @nr) were
  * then not looked at (the guest may send them again later).  -KVM_ENOSYS
- * when hinting is off for the VM, -KVM_EINVAL for bad @flags, @nr or
+ * when hinting is off for the VM or the host's ksm_hint mode is off,
+ * -KVM_EINVAL for bad @flags, @nr or
  * alignment and -KVM_EFAULT when nothing of the batch could be read.
  */
 unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,

@@ -259,6 +259,9 @@ static void test_abi(struct test_vm *t)
 	set_entry(t, 1, GPA_NOWHERE, FILE_KEY, 1, KVM_PAGE_HINT_KIND_READ);
 	sysfs_write(KH "vm_default", "0");
 	sysfs_write(KH "vm_hint_rate", "0");
+	/* Hints in mode hint, but ksmd asleep: they stay on the stack. */
+	sysfs_write(KSM "run", "0");
+	sysfs_write(KH "mode", "hint");
 	rcv = sysfs_read(KH "hints_received");
 	rej = sysfs_read(KH "hints_rejected");
 	TEST_ASSERT_EQ(hcall(t->vcpu, gpa, 2, 0), (uint64_t)-KVM_ENOSYS);
@@ -276,6 +279,15 @@ static void test_abi(struct test_vm *t)
 	vm_enable_cap(t->vm, KVM_CAP_PAGE_HINT, 1);
 	TEST_ASSERT_EQ(hcall(t->vcpu, gpa, 1, 0), 1);
 	ksft_test_result_pass("KVM_CAP_PAGE_HINT opt-in\n");
+
+	/* Mode off: nothing would scan hints, so none are taken. */
+	sysfs_write(KH "mode", "off");
+	rcv = sysfs_read(KH "hints_received");
+	TEST_ASSERT_EQ(hcall(t->vcpu, gpa, 1, 0), (uint64_t)-KVM_ENOSYS);
+	ksft_test_result(sysfs_read(KH "hints_received") == rcv,
+			 "ENOSYS in mode off, after opt-in, counting nothing\n");
+	sysfs_write(KH "mode", "hint");
+	TEST_ASSERT_EQ(hcall(t->vcpu, gpa, 1, 0), 1);
 
 	TEST_ASSERT_EQ(hcall(t->vcpu, gpa, 1, 1), (uint64_t)-KVM_EINVAL);
 	TEST_ASSERT_EQ(hcall(t->vcpu, gpa, 1, 1ULL << 63), (uint64_t)-KVM_EINVAL);
@@ -597,7 +609,7 @@ int main(int argc, char *argv[])
 	TEST_REQUIRE(!access(KH "mode", W_OK));
 
 	ksft_print_header();
-	ksft_set_plan(21);
+	ksft_set_plan(22);
 
 	ph_save_knobs(knobs, ARRAY_SIZE(knobs));
 	taint = sysfs_read("/proc/sys/kernel/tainted");
