@@ -69,17 +69,17 @@ guest_alive() {
 guest_wait() {
 	t=0
 	while ! grep -q '^@@READY' /run/g$1.log 2>/dev/null; do
-		if ! guest_alive "$1" && [ "${GUEST_RETRY:-1}" = 1 ] &&
-		   [ ! -s /run/g$1.qemu ] && [ ! -f /run/g$1.retried ] &&
-		   ! grep -q -E -f /rig/splat-patterns /run/g$1.log; then
-			echo "RETRY: nested guest $1 reset itself during boot (no QEMU or kernel message; last console line: $(tr -d '\r' < /run/g$1.log | tail -n 1)); booted again"
-			cp /run/g$1.log /run/g$1.lost.log
-			. /run/g$1.restart
-			touch /run/g$1.retried
-			t=0
-			continue
-		fi
 		if ! guest_alive "$1"; then
+			if [ "${GUEST_RETRY:-1}" = 1 ] && [ ! -s /run/g$1.qemu ] &&
+			   [ ! -f /run/g$1.retried ] &&
+			   ! grep -q -E -f /rig/splat-patterns /run/g$1.log; then
+				echo "RETRY: nested guest $1 reset itself during boot (no QEMU or kernel message; last console line: $(tr -d '\r' < /run/g$1.log | tail -n 1)); booted again"
+				cp /run/g$1.log /run/g$1.lost.log
+				. /run/g$1.restart
+				touch /run/g$1.retried
+				t=0
+				continue
+			fi
 			echo "rig: guest $1 exited before it booted; qemu said:"
 			cat /run/g$1.qemu; tail -n 20 /run/g$1.log
 			return 1

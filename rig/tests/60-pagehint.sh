@@ -174,7 +174,7 @@ most=$(awk -v T="$secs" 'BEGIN {n = 1; s = 1; t = 0; while (t + s <= T) {t += s;
 echo "rig: pagehint: host off for ${secs} s: guest 1 read ${want_off:-?} file pages: hints_queued=+$q hypercalls=+$h" \
 	"enosys_answers=+$e (backoff allows $most) dropped_host_off=$(ph 1 dropped_host_off)"
 check "host off: every hypercall answered -KVM_ENOSYS and counted, backing off" \
-	'[ "$e" -ge 1 ] && [ "$h" = "$e" ] && [ "$h" -le "$most" ] && [ "$q" -ge "${want_off:-1}" ]' \
+	'[ "$e" -ge 1 ] && [ "$h" = "$e" ] && [ "$h" -le "$most" ] && [ -n "$want_off" ] && [ "$q" -ge "$want_off" ]' \
 	"$h hypercalls for $q hints in $secs s"
 check "host off: no hint received, none merged" \
 	'[ "$(khs hints_received)" = "$r0" ] && [ "$(khs pages_merged)" = "$m0" ]'

@@ -110,8 +110,8 @@ static bool kvm_page_hint_kind_valid(u32 kind)
  * batch became unreadable after its first chunk; entries [r, @nr) were
  * then not looked at (the guest may send them again later).  -KVM_ENOSYS
  * when hinting is off for the VM or the host's ksm_hint mode is off,
- * -KVM_EINVAL for bad @flags, @nr or
- * alignment and -KVM_EFAULT when nothing of the batch could be read.
+ * -KVM_EINVAL for bad @flags, @nr or alignment and -KVM_EFAULT when
+ * nothing of the batch could be read.
  */
 unsigned long kvm_page_hint_hypercall(struct kvm_vcpu *vcpu, gpa_t gpa,
 				      unsigned long nr, unsigned long flags)
