@@ -62,12 +62,6 @@ late() {	# past the deadline, or asked to stop?
 	[ "$deadline" != 0 ] && awk -v n="$(up)" -v d="$deadline" 'BEGIN {exit !(n >= d)}'
 }
 
-cp -a "$B/src" "$T"
-# The sources a rewrite touches: those the build compiles, sorted, so
-# file i is the same file in every guest.
-make -s -C "$T" "$@" srcs > "$S/sources" || { echo failed > "$S/status"; exit 1; }
-nsrc=$(wc -l < "$S/sources")
-
 # rewrite <rev>: files i with i % 2 == rev % 2 get the pristine source plus
 # a block of 1024 pseudo-random words seeded by (rev, i) that the compiler
 # keeps (used): new source and object content at every rev, the same in
@@ -100,6 +94,8 @@ churn() {
 	C=$B/work/churn
 	mkdir -p "$C"
 	(cd "$B/src" && find . -type f | sort | xargs cat) > "$B/work/churn.src"
+	# One awk for the pad, not one per file: nested, every process counts.
+	awk 'BEGIN {for (n = 0; n < 4093; n++) printf "#"}' > "$B/work/churn.pad"
 	size=$(wc -c < "$B/work/churn.src")
 	nf=$(( (cm * 1048576 + size - 1) / size ))
 	r=0
@@ -107,8 +103,7 @@ churn() {
 		c0=$(up)
 		i=0
 		while [ $i -lt $nf ]; do
-			awk -v n=$(( (r * 131 + i * 17) % 4093 + 1 )) \
-				'BEGIN {while (n-- > 0) printf "#"}' > "$C/f$i.new"
+			head -c $(( (r * 131 + i * 17) % 4093 + 1 )) "$B/work/churn.pad" > "$C/f$i.new"
 			cat "$B/work/churn.src" >> "$C/f$i.new"
 			mv "$C/f$i.new" "$C/f$i"
 			i=$((i + 1))
@@ -122,12 +117,21 @@ churn() {
 		done
 	done
 }
+
+# The churn phase starts first: copying the tree and the first rewrite
+# take minutes nested, and the churn does not depend on them.
 echo 0 > "$S/churn_revs"
 if [ -n "${CHURN:-}" ]; then
 	churn &
 	churn_pid=$!
 	trap 'kill $churn_pid 2>/dev/null' EXIT
 fi
+
+cp -a "$B/src" "$T"
+# The sources a rewrite touches: those the build compiles, sorted, so
+# file i is the same file in every guest.
+make -s -C "$T" "$@" srcs > "$S/sources" || { echo failed > "$S/status"; exit 1; }
+nsrc=$(wc -l < "$S/sources")
 
 n=0
 while ! late; do
