@@ -72,7 +72,7 @@ to_csv() {
 		s = base ".csv"; o = base ".oracle.csv"; w = base ".wl.csv"
 		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s
 		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms" > o
-		print "t,builds0,objs0,builds1,objs1" > w
+		print "t,builds0,objs0,builds1,objs1,churn0,churn1" > w
 		r = base ".r2m.csv"; print "seconds" > r
 	}
 	$1 == "@@R2M" { print $2 > r }
@@ -88,7 +88,7 @@ to_csv() {
 	}
 	$1 == "@@W" && t0 != "" {
 		kv(); split(v["wl0"], a, ":"); split(v["wl1"], c, ":")
-		printf "%d,%s,%s,%s,%s\n", v["time"] - t0, a[1], a[2], c[1], c[2] > w
+		printf "%d,%s,%s,%s,%s,%s,%s\n", v["time"] - t0, a[1], a[2], c[1], c[2], a[3], c[3] > w
 	}
 	$1 == "@@SUMMARY" { sub(/^@@SUMMARY /, ""); print > (base ".summary") }'
 }

@@ -80,20 +80,22 @@ wl_start() {
 	if [ "$wl" = build ]; then
 		bench_start "$1" "$secs" 2 1 "" "$churn" > /dev/null
 		# Progress on the guest's console ("@@WL <builds finished>
-		# <objects of the build in progress>"), so the host never waits
-		# on a busy guest's command loop to read it.
-		guest_run "$1" '(while sleep 10; do echo "@@WL $(cat /b/bench/state/builds 2>/dev/null) $(ls /b/bench/work/out/obj 2>/dev/null | wc -l)"; [ "$(cat /b/bench/state/status 2>/dev/null)" = running ] || break; done) > /dev/ttyS0 2>&1 &' 60 > /dev/null
+		# <objects of the build in progress> <churn revisions
+		# written>"), so the host never waits on a busy guest's command
+		# loop to read it.
+		guest_run "$1" '(cd /b/bench/state; while sleep 10; do echo "@@WL $(cat builds 2>/dev/null) $(ls ../work/out/obj 2>/dev/null | wc -l) $(cat churn_revs 2>/dev/null)"; [ "$(cat status 2>/dev/null)" = running ] || break; done) > /dev/ttyS0 2>&1 &' 60 > /dev/null
 	else
 		# Read every file cold, then rewrite an eighth of them with
 		# content that depends on the round only (same in both guests).
 		guest_run "$1" '(r=0; e=$(( $(cut -d. -f1 /proc/uptime) + '"$secs"' )); while [ $(cut -d. -f1 /proc/uptime) -lt $e ]; do r=$((r + 1)); echo 3 > /proc/sys/vm/drop_caches; find /mnt -type f | xargs cat > /dev/null; k=0; for f in $(find /mnt -type f | sort); do k=$((k + 1)); if [ $((k % 8)) = $((r % 8)) ]; then yes $r | head -c 65536 > $f; fi; done; sync; echo "@@WL $r 0"; done) > /dev/ttyS0 2>&1 &' 60 > /dev/null
 	fi
 }
-# wl_count <i>: "<units finished> <objects of the unit in progress>" that
-# guest i last printed.
+# wl_count <i>: "<units finished> <objects of the unit in progress>
+# <churn revisions>" that guest i last printed.
 wl_count() {
-	w=$(tr -d '\r' < /run/g$1.log | sed -n 's/^@@WL \([0-9]*\) *\([0-9]*\).*/\1 \2/p' | tail -1)
-	echo "${w:-0 0}"
+	w=$(tr -d '\r' < /run/g$1.log | sed -n 's/^@@WL \([0-9]*\) *\([0-9]*\) *\([0-9]*\).*/\1 \2 \3/p' | tail -1)
+	set -- $w
+	echo "${1:-0} ${2:-0} ${3:-0}"
 }
 wl_stop() { [ "$wl" != build ] || bench_stop "$1"; }
 
@@ -111,7 +113,7 @@ done
 gp=$((2 * mem * 256))
 # The live line comes from the sampler's own awk, which has the numbers:
 # a shell loop forking a dozen programs a second is too slow under TCG.
-echo "0:0/0:0" > /tmp/wl.now
+echo "0:0:0/0:0:0" > /tmp/wl.now
 # shellcheck disable=SC2086
 $vmstat -m "$mem" -i 1 -k "$kp" $f $pids 2> /tmp/sampler.err |
 	awk -v gp="$gp" -v live="$live" -v tag="[$mode $pages/$sleep]" '
