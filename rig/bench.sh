@@ -3,9 +3,9 @@
 # `make bench`: the sharing benchmark of ../shared/DESIGN.md 7 on real
 # guests.  Each configuration (scan rate x mode x repeat) gets its own boot
 # of the emulated host (rig/jobs/bench.sh), so all start from the same
-# state.  A boot that hangs or panics is reported and retried from the
-# configuration's start (never averaged in); the count goes in the
-# results.  Writes CSVs, plots and a table under build/bench/<stamp>/
+# state.  A boot that hangs or panics, or in which a nested guest exits,
+# is reported and retried from the configuration's start (never averaged
+# in); the count goes in the results.  Writes CSVs, plots and a table under build/bench/<stamp>/
 # (rig/bench-report.sh).
 #
 # Knobs (environment): BENCH_RATES (pages/s, default "5000 1000 500"),
@@ -118,8 +118,12 @@ for rate in $rates; do
 				echo "$name try=$try status=$rc" >> "$out/runs.txt"
 				case $rc in
 				0) break ;;
-				124|125|126)
-					log "$name: the emulated host hung or died (status $rc, $out/$name.log)"
+				3|124|125|126)
+					if [ "$rc" = 3 ]; then
+						log "$name: a nested guest exited during the run ($out/$name.log)"
+					else
+						log "$name: the emulated host hung or died (status $rc, $out/$name.log)"
+					fi
 					mv "$out/$name.log" "$out/$name.try$try.log"
 					[ $try -le "$retries" ] && continue
 					log "$name: given up after $try tries"; break ;;
@@ -136,7 +140,7 @@ for rate in $rates; do
 		done
 	done
 done
-log "benchmark took $(( ($(date +%s) - t_start) / 60 )) min; retries: $(grep -c 'status=12[456]' "$out/runs.txt")"
+log "benchmark took $(( ($(date +%s) - t_start) / 60 )) min; retries: $(grep -c -E 'status=(3|12[456])$' "$out/runs.txt")"
 bash "$RIG_TOP/rig/bench-report.sh" "$out"
 exit
 }

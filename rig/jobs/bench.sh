@@ -98,6 +98,24 @@ wl_count() {
 	echo "${1:-0} ${2:-0} ${3:-0}"
 }
 wl_stop() { [ "$wl" != build ] || bench_stop "$1"; }
+# guests_alive_or_exit <when>: a run with a guest gone measures one VM, not
+# two: say which died and what its QEMU and console last said, stop, and
+# exit 3 so that rig/bench.sh retries the configuration from its start.
+guests_alive_or_exit() {
+	for i in 0 1; do
+		guest_alive $i && continue
+		say "guest $i exited $1 (QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
+		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
+		if grep -q -E -f /rig/splat-patterns /run/g$i.log; then
+			say "guest $i printed a kernel report:"
+			grep -E -f /rig/splat-patterns /run/g$i.log | head -n 5 | sed "s/^/bench: g$i| /"
+		fi
+		# shellcheck disable=SC2086
+		kill $samplers 2> /dev/null
+		guest_stop_all
+		exit 3
+	done
+}
 
 kp=$(ksmd_pid)
 pids="$(cat /run/g0.pid) $(cat /run/g1.pid)"
@@ -152,6 +170,7 @@ t0=$(now); wn=0
 while :; do
 	el=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%d", b - a}')
 	[ "$el" -le "$secs" ] || break
+	guests_alive_or_exit "at ${el}s of the workload"
 	if [ "$el" -ge "$wn" ]; then
 		w0=$(wl_count 0 | tr ' ' :); w1=$(wl_count 1 | tr ' ' :)
 		echo "@@W time=$(date +%s) wl0=$w0 wl1=$w1"
@@ -164,6 +183,7 @@ done
 kill $samplers 2> /dev/null
 cat /tmp/sampler.err /tmp/oracle.err 2>/dev/null | grep -v 'zero page PFN\|guest RAM' | sed 's/^/bench: sampler: /'
 echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
+guests_alive_or_exit "at the end of the workload"
 wl_stop 0; wl_stop 1
 # Read to merge, in the configuration under test (KSM off: nothing merges).
 if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
