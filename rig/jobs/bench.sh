@@ -83,7 +83,7 @@ wl_start() {
 		# <objects of the build in progress> <churn revisions
 		# written>"), so the host never waits on a busy guest's command
 		# loop to read it.
-		guest_run "$1" '(cd /b/bench/state; while sleep 10; do echo "@@WL $(cat builds 2>/dev/null) $(ls ../work/out/obj 2>/dev/null | wc -l) $(cat churn_revs 2>/dev/null)"; [ "$(cat status 2>/dev/null)" = running ] || break; done) > /dev/ttyS0 2>&1 &' 60 > /dev/null
+		guest_run "$1" '(s=/b/bench/state; while sleep 10; do echo "@@WL $(cat $s/builds 2>/dev/null) $(ls /b/bench/work/out/obj 2>/dev/null | wc -l) $(cat $s/churn_revs 2>/dev/null)"; [ "$(cat $s/status 2>/dev/null)" = running ] || break; done) > /dev/ttyS0 2>&1 &' 60 > /dev/null
 	else
 		# Read every file cold, then rewrite an eighth of them with
 		# content that depends on the round only (same in both guests).
