@@ -158,11 +158,12 @@ kmemleak_report() {
 # a workload), rather than waiting on every remaining step.
 read_to_merge() {
 	rw=120
-	if ! guest_run 0 'sync; echo 3 > /proc/sys/vm/drop_caches' $rw > /dev/null ||
-	   ! guest_run 1 'sync; echo 3 > /proc/sys/vm/drop_caches' $rw > /dev/null; then
-		echo "r2m: a guest did not answer within $rw s: probe stopped"
-		return 1
-	fi
+	for i in 0 1; do
+		if ! guest_run $i 'sync; echo 3 > /proc/sys/vm/drop_caches' $rw > /dev/null; then
+			echo "r2m: guest $i did not answer sync and drop_caches within $rw s: probe stopped"
+			return 1
+		fi
+	done
 	sleep 3
 	rfiles=$(guest_run 0 "cd $1 && ls -S | head -n $2" $rw) || {
 		echo "r2m: guest 0 did not answer within $rw s: probe stopped"

@@ -191,6 +191,15 @@ if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
 	sed -n 's/^r2m: /bench: read to merge: /p' /tmp/r2m
 	grep '^@@R2M' /tmp/r2m
 	say "$(r2m_summary < /tmp/r2m)"
+	if [ -n "${unanswered:-}" ]; then
+		# Seen three times: a guest alive and idle that never answers
+		# the probe's first command (sync, drop_caches).  What its
+		# console said last is all the evidence there is.
+		for i in 0 1; do
+			say "guest $i console's last lines (read-to-merge probe unanswered):"
+			tr -d '\r' < /run/g$i.log | tail -n 12 | sed "s/^/bench: g$i| /"
+		done
+	fi
 fi
 for i in 0 1; do
 	[ -z "${unanswered:-}" ] || break
