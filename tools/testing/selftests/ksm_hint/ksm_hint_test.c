@@ -15,6 +15,7 @@
 #include "ksm_hint_common.h"
 #include "ksm_hint_tap.h"
 
+/* Tests in every mode; mode hint runs one more (test_stale_many_items). */
 #define NTESTS		31
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
@@ -913,50 +914,101 @@ static void test_zero_hints(int fd)
  * Bound on the time a merged page that was written to takes to leave
  * the stable tree in mode hint, where nothing hints it again: the maintenance
  * pass starts every 5 s while pages are shared, and a pass over this
- * test's few rmap_items takes a batch or two.  In mode hybrid the linear
- * scan does it, within a full scan of the test's areas.
+ * test's few stable rmap_items takes a batch or two.  In mode hybrid the
+ * linear scan does it, within a full scan of the test's areas.
  */
 #define STALE_BOUND	10.0
+/*
+ * Unmerged rmap_items of the second run, as a VM has after KSM's linear
+ * scan went over it: at SCAN_PAGES items a batch a pass that stepped
+ * through them at the cost of a stable one would need 656 batches, 13 s.
+ */
+#define STALE_IDLE_ITEMS	65536
 
-static void test_stale(int fd)
+/* Merge the two pages at @a by a hint, write to the second, time it. */
+static void check_stale(int fd, char *a, unsigned int seed, const char *what)
 {
-	char *a = map_area(2, true);
 	long m0, d0, m, scanned0;
 	double t0, t;
 	bool ok;
 
-	if (!a) {
-		tap_result(false, "mmap/MADV_MERGEABLE");
-		return;
-	}
 	wait_stack_empty();
-	fill_page(a, 6161);
-	fill_page(a + page_size, 6161);
+	fill_page(a, seed);
+	fill_page(a + page_size, seed);
 	scanned0 = hint_stat("hints_scanned");
-	hint_pairs(fd, a, a + page_size, 1, 1, 0x57a1e);
+	hint_pairs(fd, a, a + page_size, 1, 1, 0x57a1e + seed);
 	wait_merged(a, a + page_size, 1, 1, now_s(), MERGE_TIMEOUT, &t);
 	/* Let ksmd finish the batch that merged them. */
 	wait_scanned(scanned0, 2);
 	m0 = merging_pages();
 	d0 = hint_stat("stale_items_dropped");
 	/* Copy on write: the second page is no longer the KSM page. */
-	fill_page(a + page_size, 6262);
+	fill_page(a + page_size, seed + 101);
 	t0 = now_s();
 	do {
 		usleep(20000);
 		m = merging_pages();
 		t = now_s() - t0;
 	} while (m >= m0 && t < 2 * STALE_BOUND);
-	printf("# written after merging: ksm_merging_pages %ld -> %ld ",
-	       m0, m);
+	printf("# %s: written after merging: ksm_merging_pages %ld -> %ld ",
+	       what, m0, m);
 	printf("after %.2f s, stale_items_dropped +%ld\n",
 	       t, hint_stat("stale_items_dropped") - d0);
 	ok = m == m0 - 1 && t < STALE_BOUND;
 	/* Mode hint: it was the maintenance pass. */
 	if (!strcmp(test_mode, "hint"))
 		ok = ok && hint_stat("stale_items_dropped") > d0;
-	tap_result(ok, "a merged page written to leaves the stable tree within the bound");
+	tap_result(ok, "%s: a merged page written to leaves the stable tree within the bound",
+		   what);
+}
+
+static void test_stale(int fd)
+{
+	char *a = map_area(2, true);
+
+	if (!a) {
+		tap_result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	check_stale(fd, a, 6161, "small process");
 	munmap(a, 2 * page_size);
+}
+
+/*
+ * The same in a process whose area the linear scan went over first
+ * (mode off, two full scans at a larger budget), so that it holds
+ * STALE_IDLE_ITEMS unmerged rmap_items: the maintenance pass must spend
+ * its budget on the stable ones, not walking past the others.
+ */
+static void test_stale_many_items(int fd)
+{
+	size_t n = STALE_IDLE_ITEMS + 2, i;
+	char *a = map_area(n, true);
+	double end;
+	long full0;
+
+	if (!a) {
+		tap_result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	/* The pair comes last: the pass walks an mm in address order. */
+	for (i = 0; i < STALE_IDLE_ITEMS; i++)
+		fill_page(a + i * page_size, 700000 + i);
+	write_str(HINT_DIR "mode", "off");
+	write_num(KSM_DIR "pages_to_scan", 1000);
+	write_num(KSM_DIR "sleep_millisecs", 10);
+	full0 = ksm_stat("full_scans");
+	end = now_s() + 600;
+	while (ksm_stat("full_scans") < full0 + 2 && now_s() < end)
+		usleep(100000);
+	printf("# linear scan: full_scans +%ld, pages_unshared %ld\n",
+	       ksm_stat("full_scans") - full0, ksm_stat("pages_unshared"));
+	write_num(KSM_DIR "pages_to_scan", SCAN_PAGES);
+	write_num(KSM_DIR "sleep_millisecs", SCAN_SLEEP_MS);
+	write_str(HINT_DIR "mode", test_mode);
+	check_stale(fd, a + STALE_IDLE_ITEMS * page_size, 6363,
+		    "65536 unmerged items");
+	munmap(a, n * page_size);
 }
 
 /* ---- test: mode hybrid keeps hinted pages where hints look ---- */
@@ -1290,7 +1342,7 @@ static void test_churn(void)
 
 int main(int argc, char **argv)
 {
-	int fd;
+	int fd, ntests;
 
 	/* The scan mode for the merge tests: hint (default) or hybrid. */
 	if (argc > 1)
@@ -1305,7 +1357,8 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP no %s (CONFIG_KSM_HINT off?)\n", HINT_DIR);
 		return 4;
 	}
-	printf("1..%d\n", NTESTS);
+	ntests = NTESTS + !strcmp(test_mode, "hint");
+	printf("1..%d\n", ntests);
 	save_settings();
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -1325,7 +1378,7 @@ int main(int argc, char **argv)
 	fd = open(SUBMIT_PATH, O_WRONLY);
 	if (fd < 0) {
 		printf("# open %s: %s\n", SUBMIT_PATH, strerror(errno));
-		while (tap_tests < NTESTS)
+		while (tap_tests < ntests)
 			tap_skip("hint submission", "no debugfs submit file");
 	} else {
 		test_merge(fd);
@@ -1337,6 +1390,9 @@ int main(int argc, char **argv)
 		test_flood();
 		test_zero_hints(fd);
 		test_stale(fd);
+		/* Mode hybrid's linear scan would need a full scan of it. */
+		if (!strcmp(test_mode, "hint"))
+			test_stale_many_items(fd);
 		test_hybrid_table(fd);
 		test_evictions(fd);
 		test_fork_bypass(fd);
@@ -1345,8 +1401,8 @@ int main(int argc, char **argv)
 		test_churn();
 	}
 	restore_settings();
-	if (tap_tests != NTESTS) {
-		printf("# ran %d tests, planned %d\n", tap_tests, NTESTS);
+	if (tap_tests != ntests) {
+		printf("# ran %d tests, planned %d\n", tap_tests, ntests);
 		tap_summary();
 		return 1;
 	}
