@@ -31,10 +31,12 @@ now() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "bench: [$mode $pages/$sleep] $*"; }
 khs() { cat $kh/$1 2>/dev/null || echo 0; }
 
-# Starting state, the same for every mode: the guests boot with the host
-# taking their hints (vm_default 1, so their drivers never back off) in
-# mode off, and the linear scan merges them once at full speed; then the
-# configuration under test takes over.  (Hint configurations used to boot
+# Starting state, the same for every mode: the guests boot (vm_default 1:
+# their hints are allowed) with the host in mode off, which answers
+# -KVM_ENOSYS, so their drivers back off; the linear scan merges them
+# once at full speed; then the configuration under test takes over and
+# the drivers are turned off and on, which resets their backoff (up to
+# 64 s between probes), so hints flow from the workload's first second.  (Hint configurations used to boot
 # in mode hybrid; the same start for all is simpler to argue.  Starts
 # still differ between boots, by boot order it seems: see the README.)
 echo 2 > $ksm/run
@@ -72,6 +74,10 @@ advisor)
 	echo "$advisor_cpu" > $ksm/advisor_max_cpu ;;
 none) echo 2 > $ksm/run ;;
 esac
+for i in 0 1; do
+	guest_run $i 'p=/sys/module/pagehint/parameters/enable; echo 0 > $p; echo 1 > $p' 60 > /dev/null ||
+		say "guest $i: the driver could not be restarted"
+done
 
 # The workload, in both guests: the compile loop of the bench disk
 # (rig/bench/loop.sh; bench_* in guests.sh), or a read-and-rewrite loop
