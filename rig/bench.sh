@@ -5,8 +5,8 @@
 # of the emulated host (rig/jobs/bench.sh), so all start from the same
 # state.  A boot that hangs or panics, or in which a nested guest exits,
 # is reported and retried from the configuration's start (never averaged
-# in); the count goes in the results.  Writes CSVs, plots and a table under build/bench/<stamp>/
-# (rig/bench-report.sh).
+# in); the count goes in the results.  Writes CSVs, plots and a table
+# under build/bench/<stamp>/ (rig/bench-report.sh).
 #
 # Knobs (environment): BENCH_RATES (pages/s, default "5000 1000 500"),
 # BENCH_MODES (default "none off hint hybrid advisor"), BENCH_REPEAT
