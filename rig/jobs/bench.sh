@@ -36,9 +36,10 @@ khs() { cat $kh/$1 2>/dev/null || echo 0; }
 # -KVM_ENOSYS, so their drivers back off; the linear scan merges them
 # once at full speed; then the configuration under test takes over and
 # the drivers are turned off and on, which resets their backoff (up to
-# 64 s between probes), so hints flow from the workload's first second.  (Hint configurations used to boot
-# in mode hybrid; the same start for all is simpler to argue.  Starts
-# still differ between boots, by boot order it seems: see the README.)
+# 64 s between probes), so hints flow from the workload's first second.
+# (Hint configurations used to boot in mode hybrid; the same start for
+# all is simpler to argue.  Starts still differ between boots, by boot
+# order it seems: see the README.)
 echo 2 > $ksm/run
 echo 1 > $ksm/use_zero_pages
 if [ -d $kh ]; then
@@ -112,12 +113,9 @@ guests_alive_or_exit() {
 		guest_alive $i && continue
 		say "guest $i exited $1 (QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
 		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
-		if grep -q -E -f /rig/splat-patterns /run/g$i.log; then
-			say "guest $i printed a kernel report:"
-			grep -E -f /rig/splat-patterns /run/g$i.log | head -n 5 | sed "s/^/bench: g$i| /"
-		fi
 		# shellcheck disable=SC2086
 		kill $samplers 2> /dev/null
+		# It prints any kernel report in the guests' consoles.
 		guest_stop_all
 		exit 3
 	done
@@ -198,8 +196,8 @@ if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
 	grep '^@@R2M' /tmp/r2m
 	say "$(r2m_summary < /tmp/r2m)"
 	if [ -n "${unanswered:-}" ]; then
-		# Seen three times: a guest alive and idle that never answers
-		# the probe's first command (sync, drop_caches).  What its
+		# Seen three times: a guest alive and idle that never answered
+		# the probe's first command (then sync and drop_caches).  What its
 		# console said last is all the evidence there is.
 		for i in 0 1; do
 			say "guest $i console's last lines (read-to-merge probe unanswered):"
