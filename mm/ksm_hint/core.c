@@ -543,6 +543,21 @@ void ksm_hint_note_stale_dropped(void)
 }
 
 /**
+ * ksm_hint_note_stale_remerged - count a merged page copied out and merged again
+ * @mm: mm of the page
+ * @addr: its address
+ *
+ * For the maintenance pass of mode hint: a page listed on a stable node
+ * whose address maps a copy of the same content (khugepaged collapsed its
+ * range into a THP) and was merged again through the stable tree.
+ */
+void ksm_hint_note_stale_remerged(struct mm_struct *mm, unsigned long addr)
+{
+	kh_stat_add(KSM_HINT_STAT_STALE_REMERGED, 1);
+	trace_ksm_hint_merged(mm, addr, 1);
+}
+
+/**
  * ksm_hint_note_retried - count a hinted page queued to be tried again
  *
  * Its merge failed, maybe for a transient reason (an extra reference from

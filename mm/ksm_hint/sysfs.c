@@ -101,6 +101,7 @@ KH_STAT_RO(pages_merged, KSM_HINT_STAT_MERGED);
 KH_STAT_RO(hash_table_pages, KSM_HINT_STAT_TABLE_PAGES);
 KH_STAT_RO(zero_hints_rejected, KSM_HINT_STAT_ZERO_REJECTED);
 KH_STAT_RO(stale_items_dropped, KSM_HINT_STAT_STALE_DROPPED);
+KH_STAT_RO(stale_items_remerged, KSM_HINT_STAT_STALE_REMERGED);
 KH_STAT_RO(merge_retries, KSM_HINT_STAT_RETRIED);
 KH_STAT_RO(merges_given_up, KSM_HINT_STAT_GIVEN_UP);
 KH_STAT_RO(hash_table_evictions, KSM_HINT_STAT_TABLE_EVICTED);
@@ -125,6 +126,7 @@ static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&hash_table_size_attr.attr,
 	&zero_hints_rejected_attr.attr,
 	&stale_items_dropped_attr.attr,
+	&stale_items_remerged_attr.attr,
 	&merge_retries_attr.attr,
 	&merges_given_up_attr.attr,
 	&hash_table_evictions_attr.attr,

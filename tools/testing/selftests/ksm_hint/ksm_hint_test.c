@@ -15,7 +15,10 @@
 #include "ksm_hint_common.h"
 #include "ksm_hint_tap.h"
 
-/* Tests in every mode; mode hint runs one more (test_stale_many_items). */
+/*
+ * Tests in every mode; mode hint runs two more (test_stale_many_items,
+ * test_stale_collapsed).
+ */
 #define NTESTS		31
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
@@ -91,8 +94,8 @@ static void test_knobs(void)
 		"hints_rate_limited", "attr_matches", "stack_overwrites",
 		"hints_scanned", "pages_merged", "hash_table_pages",
 		"attr_table_entries", "hint_stack_entries", "zero_hints_rejected",
-		"stale_items_dropped", "merge_retries", "merges_given_up",
-		"hash_table_size", "hash_table_evictions",
+		"stale_items_dropped", "stale_items_remerged", "merge_retries",
+		"merges_given_up", "hash_table_size", "hash_table_evictions",
 	};
 	static const struct bad_write bad[] = {
 		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
@@ -1015,6 +1018,94 @@ static void test_stale_many_items(int fd)
 	munmap(a, n * page_size);
 }
 
+/* ---- test: a merged page copied out into a THP is merged again ---- */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+#define THP_SIZE	(2UL << 20)
+
+/*
+ * khugepaged collapses a 2 MiB range that holds a few KSM pages into a
+ * THP by copying them: the range's merged pages are unmerged, with their
+ * content unchanged, and in mode hint no linear scan comes to merge them
+ * again.  MADV_COLLAPSE does the same at once.  The maintenance pass
+ * must merge the copy again (stale_items_remerged), within STALE_BOUND,
+ * and every page of the range must keep its content.
+ */
+static void test_stale_collapsed(int fd)
+{
+	const size_t n = THP_SIZE / page_size;
+	char *raw = mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = map_area(1, true), *h, ref[page_size];
+	long scanned0, r0, d0;
+	uint64_t kpfn, copy;
+	bool ok = true;
+	double t0, t;
+	size_t i;
+	int tries;
+
+	if (raw == MAP_FAILED || !b) {
+		tap_result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	h = (char *)(((uintptr_t)raw + THP_SIZE - 1) & ~(THP_SIZE - 1));
+	madvise(h, THP_SIZE, MADV_HUGEPAGE);
+	madvise(h, THP_SIZE, MADV_MERGEABLE);
+	for (i = 0; i < n; i++)
+		fill_page(h + i * page_size, 800000 + i);
+	fill_page(b, 800000);
+
+	wait_stack_empty();
+	scanned0 = hint_stat("hints_scanned");
+	hint_pairs(fd, h, b, 1, 1, 0xc011a);
+	if (wait_merged(h, b, 1, 1, now_s(), MERGE_TIMEOUT, &t) != 1) {
+		tap_result(false, "collapsed: the hinted pair did not merge");
+		goto out;
+	}
+	wait_scanned(scanned0, 2);
+	kpfn = pfn_of(b);
+	r0 = hint_stat("stale_items_remerged");
+	d0 = hint_stat("stale_items_dropped");
+	for (tries = 0; tries < 5; tries++) {
+		if (!madvise(h, THP_SIZE, MADV_COLLAPSE))
+			break;
+		if (errno != EAGAIN) {
+			printf("# MADV_COLLAPSE: %s\n", strerror(errno));
+			tap_skip("a merged page copied out into a THP is merged again",
+				 "MADV_COLLAPSE failed");
+			goto out;
+		}
+		usleep(100000);
+	}
+	copy = pfn_of(h);
+	t0 = now_s();
+	do {
+		usleep(20000);
+		t = now_s() - t0;
+	} while (pfn_of(h) != kpfn && t < 2 * STALE_BOUND);
+	printf("# collapsed: MADV_COLLAPSE %s, page pfn %s the KSM page's, ",
+	       tries < 5 ? "done" : "failed 5 times",
+	       copy == kpfn ? "still" : "no longer");
+	printf("merged again after %.2f s: stale_items_remerged +%ld, stale_items_dropped +%ld\n",
+	       t, hint_stat("stale_items_remerged") - r0,
+	       hint_stat("stale_items_dropped") - d0);
+	for (i = 0; i < n; i++) {
+		fill_page(ref, 800000 + i);
+		ok = ok && !memcmp(h + i * page_size, ref, page_size);
+	}
+	fill_page(ref, 800000);
+	ok = ok && !memcmp(b, ref, page_size);
+	tap_result(tries < 5 && copy != kpfn && pfn_of(h) == kpfn &&
+		   t < STALE_BOUND && hint_stat("stale_items_remerged") > r0 &&
+		   ok,
+		   "a merged page copied out into a THP is merged again within the bound, data intact");
+out:
+	munmap(raw, 2 * THP_SIZE);
+	munmap(b, page_size);
+}
+
 /* ---- test: mode hybrid keeps hinted pages where hints look ---- */
 
 /*
@@ -1361,7 +1452,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP no %s (CONFIG_KSM_HINT off?)\n", HINT_DIR);
 		return 4;
 	}
-	ntests = NTESTS + !strcmp(test_mode, "hint");
+	ntests = NTESTS + 2 * !strcmp(test_mode, "hint");
 	printf("1..%d\n", ntests);
 	save_settings();
 	signal(SIGTERM, on_signal);
@@ -1394,9 +1485,11 @@ int main(int argc, char **argv)
 		test_flood();
 		test_zero_hints(fd);
 		test_stale(fd);
-		/* Mode hybrid's linear scan would need a full scan of it. */
-		if (!strcmp(test_mode, "hint"))
+		/* Mode hybrid's linear scan does these jobs there. */
+		if (!strcmp(test_mode, "hint")) {
 			test_stale_many_items(fd);
+			test_stale_collapsed(fd);
+		}
 		test_hybrid_table(fd);
 		test_evictions(fd);
 		test_fork_bypass(fd);
