@@ -97,24 +97,30 @@ check "guest 1 read its exact disk with the driver turned on" '[ "$d1" = "$disk"
 # minutes after the reads (make check here then counted 1474 stale items
 # within a minute, 3155 after 10 s of fast khugepaged).  Nothing hints
 # them again, so in mode hint the maintenance pass must merge the copies
-# again.  khugepaged scans fast for 10 s, then sharing must come back
-# (to 95 % of what it was: khugepaged goes on at its own pace).
+# again.  khugepaged scans fast for 10 s (longer, up to 30 s, until it
+# has collapsed a range), then sharing must come back (to 95 % of what it
+# was: khugepaged goes on at its own pace) through copies merged again.
 if [ -w $tk/scan_sleep_millisecs ]; then
 	ks0=$(cat $tk/scan_sleep_millisecs); kp0=$(cat $tk/pages_to_scan)
 	pc1=$(cat $tk/pages_collapsed); sr1=$(khs stale_items_remerged)
 	sd1=$(khs stale_items_dropped)
 	echo 100 > $tk/scan_sleep_millisecs; echo 65536 > $tk/pages_to_scan
-	sleep 10
+	tf=0
+	while [ $tf -lt 30 ]; do
+		sleep 2; tf=$((tf + 2))
+		[ $tf -ge 10 ] && [ "$(cat $tk/pages_collapsed)" -gt "$pc1" ] && break
+	done
 	echo "$ks0" > $tk/scan_sleep_millisecs; echo "$kp0" > $tk/pages_to_scan
 	low=$(( $(ksm_stat pages_sharing) - s0 ))
 	t=0
 	while [ $t -lt 60 ]; do
 		sharing2=$(( $(ksm_stat pages_sharing) - s0 ))
-		[ "$sharing2" -ge $((sharing * 95 / 100)) ] && break
+		sr=$(( $(khs stale_items_remerged) - sr1 ))
+		[ "$sharing2" -ge $((sharing * 95 / 100)) ] && [ "$sr" -gt 0 ] && break
 		sleep 2; t=$((t + 2))
 	done
-	pc=$(( $(cat $tk/pages_collapsed) - pc1 )); sr=$(( $(khs stale_items_remerged) - sr1 ))
-	echo "rig: pagehint: khugepaged fast for 10 s: pages_collapsed=+$pc" \
+	pc=$(( $(cat $tk/pages_collapsed) - pc1 ))
+	echo "rig: pagehint: khugepaged fast for $tf s: pages_collapsed=+$pc" \
 		"stale_items_remerged=+$sr stale_items_dropped=+$(( $(khs stale_items_dropped) - sd1 )):" \
 		"pages_sharing $sharing -> $low, ${t}s later $sharing2"
 	check "merged pages that khugepaged copied into THPs are merged again" \
