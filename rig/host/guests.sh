@@ -148,11 +148,16 @@ kmemleak_report() {
 # to the host's merge, page by page.  Both guests drop their page caches;
 # then for each of the <files> largest files in <dir> (the same path and
 # content in both guests), guest 0 reads its first [pages] (default 32)
-# pages, and guest 1 reads them while the host polls pages_sharing every
-# 20 ms.  Prints "@@R2M <seconds>" per page (99: not merged within
-# [timeout] s, default 10) and a line per file.  An upper bound of read
-# completion to merge (it counts from the host's command); a merge of
-# anything else meanwhile makes a page look faster, never slower.  A
+# pages, and guest 1 reads them while the host polls every 20 ms how many
+# of guest 1's pages KSM merged (its VMM's /proc/PID/ksm_merging_pages,
+# one per page whether it joined a new KSM page or an old one; the host's
+# pages_sharing, used before, also fell with every stale item of either
+# guest that the maintenance pass dropped meanwhile, which could hide the
+# probe's merges after a workload).  Prints "@@R2M <seconds>" per page
+# (99: not merged within [timeout] s, default 10) and a line per file.
+# An upper bound of read completion to merge (it counts from the host's
+# command); another merge of guest 1's meanwhile makes a page look
+# faster, a stale item of guest 1's dropped meanwhile slower.  A
 # guest that does not answer within 120 s ends the probe with a line
 # saying so (a nested guest has been seen to stop answering, idle, after
 # a workload), rather than waiting on every remaining step.
@@ -182,14 +187,15 @@ read_to_merge() {
 			return 1
 		fi
 		sleep 1
-		rbase=$(ksm_stat pages_sharing)
+		rpid=$(cat /run/g1.pid)
+		rbase=$(cat /proc/$rpid/ksm_merging_pages)
 		rt0=$(cut -d' ' -f1 /proc/uptime)
 		# Not guest_run: it would wait for the answer.
 		printf '%s %s\n' "r2m$(echo "$rt0" | tr -d .)" "$rd" > /run/g1.in
 		rgot=0
 		while :; do
 			rt=$(cut -d' ' -f1 /proc/uptime)
-			rcur=$(( $(ksm_stat pages_sharing) - rbase ))
+			rcur=$(( $(cat /proc/$rpid/ksm_merging_pages) - rbase ))
 			while [ $rgot -lt "$rcur" ] && [ $rgot -lt "$rp" ]; do
 				rgot=$((rgot + 1))
 				awk -v a="$rt" -v b="$rt0" 'BEGIN {printf "@@R2M %.2f\n", a - b}'
