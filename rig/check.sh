@@ -129,29 +129,8 @@ vmlog=$RIG_BUILD/check-vm.log
 lost_log=$RIG_BUILD/check-vm-lost.log
 rm -f "$lost_log" "$vmlog.retry"
 
-# Why the emulated host was lost, if QEMU rather than the kernel under
-# test is to blame; nothing if the loss may be the kernel's own.
-#   125 with no kernel report: the machine reset itself (a triple fault
-#       or a reset request) without one line from the kernel;
-#   124 when host-dump.py saw QEMU 7.2's lost interrupt (every vCPU
-#       halted with a deliverable vector in IRR) and the first kernel
-#       report, if any, is the stall report that the hang itself causes.
-host_lost_by_qemu() {	# host_lost_by_qemu <status> <log>
-	local c first stall
-	c=$(tr -d '\r' < "$2")
-	first=$(echo "$c" | grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1)
-	case $1 in
-	125)
-		[ -z "$first" ] || return 0
-		echo "reset itself, no kernel report, $(echo "$c" | sed -n 's/^rig: host reset: //p' | tail -1)" ;;
-	124)
-		echo "$c" | grep -q '^rig: host-dump verdict: lost interrupt' || return 0
-		stall=$(echo "$c" | grep -n -E 'rcu: INFO: |rcu_.*kthread timer wakeup|self-detected stall|blocked for more than' |
-			head -1 | cut -d: -f1)
-		[ -z "$first" ] || { [ -n "$stall" ] && [ "$stall" -le "$first" ]; } || return 0
-		echo "hung: $(echo "$c" | sed -n 's/^rig: host-dump verdict: //p' | tail -1)" ;;
-	esac
-}
+# QEMU's faults that a second boot answers: rig/qemu-faults.sh.
+. "$RIG_TOP/rig/qemu-faults.sh"
 
 # One boot of the emulated host, 2 CPUs, runs KUnit and every in-host
 # test.  A second, uniprocessor boot for the nested guest tests was tried
@@ -166,9 +145,17 @@ bash "$RIG_TOP/rig/vm-run.sh" -q -t "${RIG_CHECK_TIMEOUT:-3600}" -l "$vmlog" \
 vmrc=$?
 # A host that QEMU lost (README, "When QEMU loses the host") runs the test
 # files it had not finished once more, in a second boot; the lost boot's
-# log is kept and its evidence printed.  A second loss fails.
-why=""
-case $vmrc in 124|125) why=$(host_lost_by_qemu $vmrc "$vmlog") ;; esac
+# log is kept and its evidence printed.  A host that lived on but took an
+# interrupt with IF clear runs the file it happened in, and the ones after
+# it, again.  A second fault fails.
+why=""; redo=""
+case $vmrc in
+124|125) why=$(host_lost_by_qemu $vmrc "$vmlog") ;;
+0)	why=$(host_irq_while_masked "$vmlog")
+	if [ -n "$why" ]; then
+		redo=${why%%:*}; why=${why#*: }
+	fi ;;
+esac
 if [ -n "$why" ] && [ "${RIG_CHECK_RETRY:-1}" = 1 ]; then
 	mv "$vmlog" "$lost_log"
 	ended=$(tr -d '\r' < "$lost_log" | sed -n 's/^@@TEST-END \([^ ]*\) .*/\1/p')
@@ -178,12 +165,22 @@ if [ -n "$why" ] && [ "${RIG_CHECK_RETRY:-1}" = 1 ]; then
 		want=$(( $# == 0 ))
 		for a in "$@"; do case "$name" in *"$a"*) want=1 ;; esac; done
 		[ "$want" = 1 ] || continue
-		echo "$ended" | grep -qx "$name" || again+=("$name")
+		if [ -n "$redo" ]; then
+			[[ "$name" < "$redo" ]] || again+=("$name")
+		else
+			echo "$ended" | grep -qx "$name" || again+=("$name")
+		fi
 	done
-	echo "rig: emulated host lost in ${again[0]:-?} ($why)"
+	if [ -n "$redo" ]; then
+		echo "rig: emulated host faulted in ${again[0]:-?} ($why)"
+		first=$(tr -d '\r' < "$lost_log" | grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1)
+		tr -d '\r' < "$lost_log" | sed -n "${first},$((first + 40))p" | sed 's/^/rig: faulted boot: /'
+	else
+		echo "rig: emulated host lost in ${again[0]:-?} ($why)"
+	fi
 	grep -E '^rig: host' "$lost_log" | tr -d '\r' | sed 's/^/rig: lost boot: /'
-	echo "rig: running ${again[*]} again in a second boot (lost boot's log: $lost_log)"
-	echo "RETRY: emulated host lost in ${again[0]:-?} ($why); ${again[*]} ran again" >> "$results"
+	echo "rig: running ${again[*]} again in a second boot (first boot's log: $lost_log)"
+	echo "RETRY: emulated host ${redo:+faulted}${redo:-lost} in ${again[0]:-?} ($why); ${again[*]} ran again" >> "$results"
 	bash "$RIG_TOP/rig/vm-run.sh" -q -t "${RIG_CHECK_TIMEOUT:-3600}" -l "$vmlog.retry" \
 		-a "kunit.enable=0" "$RIG_TOP/rig/jobs/check.sh" "${again[@]}"
 	vmrc=$?

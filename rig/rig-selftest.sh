@@ -84,3 +84,47 @@ expect_failure "a missing linux-source-6.12 package is named with the fix" \
 expect_failure "a missing Debian package is named with the command to install it" \
 	'missing Debian packages: ksm-hint-no-such-package' \
 	env RIG_EXTRA_PKGS=ksm-hint-no-such-package bash "$RIG_TOP/rig/deps.sh" --check
+
+# rig/qemu-faults.sh: the one lockdep report that proves an interrupt with
+# IF clear earns a second boot of the file it happened in; the same report
+# with another report beside it, with the lock held elsewhere, or before
+# any test file, does not.
+. "$RIG_TOP/rig/qemu-faults.sh"
+irq_log() {	# irq_log <held-at function> <extra line>
+	cat <<LOG
+@@TEST-BEGIN 40-kvm-page-hint 100.0
+@@TEST-END 40-kvm-page-hint 120.0
+@@TEST-BEGIN 60-pagehint 121.0
+[  689.342494] ================================
+[  689.342984] WARNING: inconsistent lock state
+[  689.345318] inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage.
+[  689.346417] swapper/0/0 [HC0[0]:SC1[1]:HE0:SE0] takes:
+[  689.359372] hardirqs last  enabled at (1542867): [<ffffffff8126d258>] finish_task_switch.isra.0+0x3ab/0x687
+[  689.359774] hardirqs last disabled at (1542868): [<ffffffff8134be63>] tick_nohz_idle_enter+0x68/0xc2
+[  689.365492] 1 lock held by swapper/0/0:
+[  689.365800]  #0: ffff88811b82cb28 ((null)){?.-.}-{0:0}, at: $1+0x1b/0x6a
+[  689.367170] Call Trace:
+[  689.367377]  dump_stack_lvl+0x69/0x90
+$2
+@@TEST-END 60-pagehint 849.0
+LOG
+}
+irq_log tick_nohz_start_idle "" > "$tmp/irq.log"
+got=$(host_irq_while_masked "$tmp/irq.log")
+case "$got" in
+"60-pagehint: a vCPU took an interrupt with IF clear"*)
+	echo "PASS: rig: an interrupt taken with IF clear is QEMU's, in 60-pagehint" ;;
+*)	echo "FAIL: rig: an interrupt taken with IF clear is QEMU's, in 60-pagehint (got '$got')" ;;
+esac
+irq_log some_function "" > "$tmp/irq1.log"
+irq_log tick_nohz_start_idle "[  700.000000] BUG: KASAN: slab-use-after-free in foo+0x1/0x2" > "$tmp/irq2.log"
+irq_log tick_nohz_start_idle "" | sed '/^@@TEST-BEGIN 60/d; /^@@TEST-BEGIN 40/d' > "$tmp/irq3.log"
+for f in "irq1:the lock held elsewhere" "irq2:a KASAN report beside it" \
+	"irq3:no test file running"; do
+	got=$(host_irq_while_masked "$tmp/${f%%:*}.log")
+	if [ -z "$got" ]; then
+		echo "PASS: rig: the lockdep report with ${f#*:} fails the run"
+	else
+		echo "FAIL: rig: the lockdep report with ${f#*:} fails the run (got '$got')"
+	fi
+done
