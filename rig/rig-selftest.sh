@@ -90,7 +90,7 @@ expect_failure "a missing Debian package is named with the command to install it
 # with another report beside it, with the lock held elsewhere, or before
 # any test file, does not.
 . "$RIG_TOP/rig/qemu-faults.sh"
-irq_log() {	# irq_log <held-at function> <extra line>
+irq_log() {	# irq_log <held-at function> <extra line> [softirq stamp]
 	cat <<LOG
 @@TEST-BEGIN 40-kvm-page-hint 100.0
 @@TEST-END 40-kvm-page-hint 120.0
@@ -101,6 +101,8 @@ irq_log() {	# irq_log <held-at function> <extra line>
 [  689.346417] swapper/0/0 [HC0[0]:SC1[1]:HE0:SE0] takes:
 [  689.359372] hardirqs last  enabled at (1542867): [<ffffffff8126d258>] finish_task_switch.isra.0+0x3ab/0x687
 [  689.359774] hardirqs last disabled at (1542868): [<ffffffff8134be63>] tick_nohz_idle_enter+0x68/0xc2
+[  689.360943] softirqs last  enabled at (1542794): [<ffffffff812164a8>] handle_softirqs+0x57f/0x62f
+[  689.361409] softirqs last disabled at (${3:-1542869}): [<ffffffff812165dd>] __irq_exit_rcu+0x85/0xdf
 [  689.365492] 1 lock held by swapper/0/0:
 [  689.365800]  #0: ffff88811b82cb28 ((null)){?.-.}-{0:0}, at: $1+0x1b/0x6a
 [  689.367170] Call Trace:
@@ -119,8 +121,9 @@ esac
 irq_log some_function "" > "$tmp/irq1.log"
 irq_log tick_nohz_start_idle "[  700.000000] BUG: KASAN: slab-use-after-free in foo+0x1/0x2" > "$tmp/irq2.log"
 irq_log tick_nohz_start_idle "" | sed '/^@@TEST-BEGIN 60/d; /^@@TEST-BEGIN 40/d' > "$tmp/irq3.log"
+irq_log tick_nohz_start_idle "" 1542875 > "$tmp/irq4.log"
 for f in "irq1:the lock held elsewhere" "irq2:a KASAN report beside it" \
-	"irq3:no test file running"; do
+	"irq3:no test file running" "irq4:irq events between cli and the interrupt"; do
 	got=$(host_irq_while_masked "$tmp/${f%%:*}.log")
 	if [ -z "$got" ]; then
 		echo "PASS: rig: the lockdep report with ${f#*:} fails the run"
