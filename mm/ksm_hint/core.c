@@ -543,18 +543,21 @@ void ksm_hint_note_stale_dropped(void)
 }
 
 /**
- * ksm_hint_note_stale_remerged - count a merged page copied out and merged again
+ * ksm_hint_note_stale_remerged - count merged pages copied out and merged again
  * @mm: mm of the page
  * @addr: its address
+ * @pages: 1 when merged into a KSM page of the stable tree, 2 when merged
+ *	with another copy that waited in the checksum table
  *
  * For the maintenance pass of mode hint: a page listed on a stable node
  * whose address maps a copy of the same content (khugepaged collapsed its
- * range into a THP) and was merged again through the stable tree.
+ * range into a THP), merged again.
  */
-void ksm_hint_note_stale_remerged(struct mm_struct *mm, unsigned long addr)
+void ksm_hint_note_stale_remerged(struct mm_struct *mm, unsigned long addr,
+				  unsigned int pages)
 {
-	kh_stat_add(KSM_HINT_STAT_STALE_REMERGED, 1);
-	trace_ksm_hint_merged(mm, addr, 1);
+	kh_stat_add(KSM_HINT_STAT_STALE_REMERGED, pages);
+	trace_ksm_hint_merged(mm, addr, pages);
 }
 
 /**

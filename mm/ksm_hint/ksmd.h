@@ -60,7 +60,8 @@ void ksm_hint_note_skipped(struct mm_struct *mm, unsigned long addr,
 void ksm_hint_table_pages_add(long delta);
 void ksm_hint_note_zero_rejected(struct mm_struct *mm, unsigned long addr);
 void ksm_hint_note_stale_dropped(void);
-void ksm_hint_note_stale_remerged(struct mm_struct *mm, unsigned long addr);
+void ksm_hint_note_stale_remerged(struct mm_struct *mm, unsigned long addr,
+				  unsigned int pages);
 void ksm_hint_note_retried(void);
 void ksm_hint_note_given_up(struct mm_struct *mm, unsigned long addr);
 void ksm_hint_note_table_evicted(struct mm_struct *mm, unsigned long addr);

@@ -16,8 +16,8 @@
 #include "ksm_hint_tap.h"
 
 /*
- * Tests in every mode; mode hint runs two more (test_stale_many_items,
- * test_stale_collapsed).
+ * Tests in every mode; mode hint runs three more (test_stale_many_items,
+ * test_stale_collapsed twice).
  */
 #define NTESTS		31
 #define NPAIRS		64
@@ -1025,41 +1025,92 @@ static void test_stale_many_items(int fd)
 #endif
 #define THP_SIZE	(2UL << 20)
 
+/* A THP-aligned, mergeable 2 MiB range of @raw (mapped 4 MiB) by @seed. */
+static char *thp_range(char *raw, unsigned int seed)
+{
+	char *h = (char *)(((uintptr_t)raw + THP_SIZE - 1) & ~(THP_SIZE - 1));
+	size_t i;
+
+	madvise(h, THP_SIZE, MADV_HUGEPAGE);
+	madvise(h, THP_SIZE, MADV_MERGEABLE);
+	for (i = 0; i < THP_SIZE / page_size; i++)
+		fill_page(h + i * page_size, seed + i);
+	return h;
+}
+
+/* MADV_COLLAPSE @h, retrying while the kernel says EAGAIN. */
+static bool collapse(char *h)
+{
+	int tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		if (!madvise(h, THP_SIZE, MADV_COLLAPSE))
+			return true;
+		if (errno != EAGAIN)
+			break;
+		usleep(100000);
+	}
+	printf("# MADV_COLLAPSE: %s\n", strerror(errno));
+	return false;
+}
+
+/* Every page of the range at @h still holds what thp_range() wrote. */
+static bool thp_range_intact(char *h, unsigned int seed)
+{
+	char ref[page_size];
+	size_t i;
+
+	for (i = 0; i < THP_SIZE / page_size; i++) {
+		fill_page(ref, seed + i);
+		if (memcmp(h + i * page_size, ref, page_size))
+			return false;
+	}
+	return true;
+}
+
 /*
  * khugepaged collapses a 2 MiB range that holds a few KSM pages into a
  * THP by copying them: the range's merged pages are unmerged, with their
  * content unchanged, and in mode hint no linear scan comes to merge them
  * again.  MADV_COLLAPSE does the same at once.  The maintenance pass
  * must merge the copy again (stale_items_remerged), within STALE_BOUND,
- * and every page of the range must keep its content.
+ * and every page of the range must keep its content.  With @both, the
+ * partner's range is collapsed too, so that the KSM page itself is gone
+ * and the two copies must find each other (in the checksum table).
  */
-static void test_stale_collapsed(int fd)
+static void test_stale_collapsed(int fd, bool both)
 {
-	const size_t n = THP_SIZE / page_size;
+	const char *what = both ?
+		"both merged pages copied out into THPs are merged again" :
+		"a merged page copied out into a THP is merged again";
 	char *raw = mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *b = map_area(1, true), *h, ref[page_size];
+	char *raw2 = mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = map_area(1, true), *h, *h2 = NULL, ref[page_size];
+	uint64_t kpfn, copy, copy2 = 0;
+	bool ok, merged = false;
 	long scanned0, r0, d0;
-	uint64_t kpfn, copy;
-	bool ok = true;
 	double t0, t;
-	size_t i;
-	int tries;
 
-	if (raw == MAP_FAILED || !b) {
+	if (raw == MAP_FAILED || raw2 == MAP_FAILED || !b) {
 		tap_result(false, "mmap/MADV_MERGEABLE");
 		return;
 	}
-	h = (char *)(((uintptr_t)raw + THP_SIZE - 1) & ~(THP_SIZE - 1));
-	madvise(h, THP_SIZE, MADV_HUGEPAGE);
-	madvise(h, THP_SIZE, MADV_MERGEABLE);
-	for (i = 0; i < n; i++)
-		fill_page(h + i * page_size, 800000 + i);
-	fill_page(b, 800000);
+	h = thp_range(raw, 800000);
+	if (both) {
+		/* The partner is the first page of a second range. */
+		h2 = thp_range(raw2, 900000);
+		fill_page(h2, 800000);
+		munmap(b, page_size);
+		b = h2;
+	} else {
+		fill_page(b, 800000);
+	}
 
 	wait_stack_empty();
 	scanned0 = hint_stat("hints_scanned");
-	hint_pairs(fd, h, b, 1, 1, 0xc011a);
+	hint_pairs(fd, h, b, 1, 1, both ? 0xc011b : 0xc011a);
 	if (wait_merged(h, b, 1, 1, now_s(), MERGE_TIMEOUT, &t) != 1) {
 		tap_result(false, "collapsed: the hinted pair did not merge");
 		goto out;
@@ -1068,42 +1119,49 @@ static void test_stale_collapsed(int fd)
 	kpfn = pfn_of(b);
 	r0 = hint_stat("stale_items_remerged");
 	d0 = hint_stat("stale_items_dropped");
-	for (tries = 0; tries < 5; tries++) {
-		if (!madvise(h, THP_SIZE, MADV_COLLAPSE))
-			break;
-		if (errno != EAGAIN) {
-			printf("# MADV_COLLAPSE: %s\n", strerror(errno));
-			tap_skip("a merged page copied out into a THP is merged again",
-				 "MADV_COLLAPSE failed");
-			goto out;
-		}
-		usleep(100000);
+	if (!collapse(h) || (both && !collapse(h2))) {
+		tap_skip(what, "MADV_COLLAPSE failed");
+		goto out;
 	}
 	copy = pfn_of(h);
+	if (both)
+		copy2 = pfn_of(h2);
 	t0 = now_s();
 	do {
 		usleep(20000);
 		t = now_s() - t0;
-	} while (pfn_of(h) != kpfn && t < 2 * STALE_BOUND);
-	printf("# collapsed: MADV_COLLAPSE %s, page pfn %s the KSM page's, ",
-	       tries < 5 ? "done" : "failed 5 times",
-	       copy == kpfn ? "still" : "no longer");
+		merged = pfn_of(h) == pfn_of(b);
+	} while (!merged && t < 2 * STALE_BOUND);
+	/* Into the same KSM page, or into a new one if it was freed. */
+	merged = merged && (both || pfn_of(h) == kpfn);
+	printf("# collapsed%s: page pfn %s the KSM page's%s, ",
+	       both ? " both" : "", copy == kpfn ? "still" : "no longer",
+	       both ? (copy2 == kpfn ? ", partner's still" :
+		       ", partner's no longer") : "");
 	printf("merged again after %.2f s: stale_items_remerged +%ld, stale_items_dropped +%ld\n",
 	       t, hint_stat("stale_items_remerged") - r0,
 	       hint_stat("stale_items_dropped") - d0);
-	for (i = 0; i < n; i++) {
-		fill_page(ref, 800000 + i);
-		ok = ok && !memcmp(h + i * page_size, ref, page_size);
+	ok = thp_range_intact(h, 800000);
+	if (both) {
+		/* The partner's range: page 0 was the shared content. */
+		fill_page(ref, 800000);
+		ok = ok && !memcmp(h2, ref, page_size);
+		fill_page(h2, 900000);
+		ok = ok && pfn_of(h2) != pfn_of(h) &&
+		     thp_range_intact(h2, 900000) &&
+		     thp_range_intact(h, 800000);
+	} else {
+		fill_page(ref, 800000);
+		ok = ok && !memcmp(b, ref, page_size);
 	}
-	fill_page(ref, 800000);
-	ok = ok && !memcmp(b, ref, page_size);
-	tap_result(tries < 5 && copy != kpfn && pfn_of(h) == kpfn &&
+	tap_result(copy != kpfn && (!both || copy2 != kpfn) && merged &&
 		   t < STALE_BOUND && hint_stat("stale_items_remerged") > r0 &&
-		   ok,
-		   "a merged page copied out into a THP is merged again within the bound, data intact");
+		   ok, what);
 out:
 	munmap(raw, 2 * THP_SIZE);
-	munmap(b, page_size);
+	munmap(raw2, 2 * THP_SIZE);
+	if (!both)
+		munmap(b, page_size);
 }
 
 /* ---- test: mode hybrid keeps hinted pages where hints look ---- */
@@ -1452,7 +1510,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP no %s (CONFIG_KSM_HINT off?)\n", HINT_DIR);
 		return 4;
 	}
-	ntests = NTESTS + 2 * !strcmp(test_mode, "hint");
+	ntests = NTESTS + 3 * !strcmp(test_mode, "hint");
 	printf("1..%d\n", ntests);
 	save_settings();
 	signal(SIGTERM, on_signal);
@@ -1488,7 +1546,8 @@ int main(int argc, char **argv)
 		/* Mode hybrid's linear scan does these jobs there. */
 		if (!strcmp(test_mode, "hint")) {
 			test_stale_many_items(fd);
-			test_stale_collapsed(fd);
+			test_stale_collapsed(fd, false);
+			test_stale_collapsed(fd, true);
 		}
 		test_hybrid_table(fd);
 		test_evictions(fd);
