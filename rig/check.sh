@@ -173,7 +173,7 @@ if [ -n "$why" ] && [ "${RIG_CHECK_RETRY:-1}" = 1 ]; then
 	done
 	if [ -n "$redo" ]; then
 		echo "rig: emulated host faulted in ${again[0]:-?} ($why)"
-		first=$(tr -d '\r' < "$lost_log" | grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1)
+		first=$(tr -d '\r' < "$lost_log" | first_report_line)
 		tr -d '\r' < "$lost_log" | sed -n "${first},$((first + 40))p" | sed 's/^/rig: faulted boot: /'
 	else
 		echo "rig: emulated host lost in ${again[0]:-?} ($why)"

@@ -5,6 +5,12 @@
 # function prints why, if the log proves that QEMU and not the kernel
 # under test is to blame, and nothing otherwise.  Sourced; needs RIG_TOP.
 
+# first_report_line: the number of the first line of standard input that
+# rig/splat-patterns matches (a kernel report), or nothing.
+first_report_line() {
+	grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1
+}
+
 # host_lost_by_qemu <status> <log>: the host was lost (status 124 or 125).
 #   125 with no kernel report: the machine reset itself (a triple fault
 #       or a reset request) without one line from the kernel;
@@ -14,7 +20,7 @@
 host_lost_by_qemu() {
 	local c first stall
 	c=$(tr -d '\r' < "$2")
-	first=$(echo "$c" | grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1)
+	first=$(echo "$c" | first_report_line)
 	case $1 in
 	125)
 		[ -z "$first" ] || return 0
@@ -50,7 +56,7 @@ host_lost_by_qemu() {
 host_irq_while_masked() {
 	local c first rep file off soft
 	c=$(tr -d '\r' < "$1")
-	first=$(echo "$c" | grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1)
+	first=$(echo "$c" | first_report_line)
 	[ -n "$first" ] || return 0
 	# The report's two lines that splat-patterns match, and no other.
 	[ "$(echo "$c" | grep -c -E -f "$RIG_TOP/rig/splat-patterns")" = 2 ] || return 0
