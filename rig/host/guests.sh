@@ -228,6 +228,18 @@ guest_disk_sum() {
 		grep -oE '[0-9a-f]{32}' | head -n 1
 }
 
+# phase_mark <test> <phase>: print how long the phase that ends here took
+# (since the previous mark, or since the first call) and ksmd's CPU time
+# in it, so that a slow run shows which step grew.
+phase_mark() {
+	pm_t=$(cut -d' ' -f1 /proc/uptime); pm_c=$(proc_cpu_ms "$(ksmd_pid)")
+	if [ -n "${PM_T0:-}" ]; then
+		awk -v t0="$PM_T0" -v t1="$pm_t" -v c0="$PM_C0" -v c1="$pm_c" -v n="$1" -v p="$2" \
+			'BEGIN {printf "rig: %s: phase %s took %.0f s, ksmd cpu %.1f s\n", n, p, t1 - t0, (c1 - c0) / 1000}'
+	fi
+	PM_T0=$pm_t PM_C0=$pm_c
+}
+
 ksmd_pid() {
 	for p in /proc/[0-9]*; do
 		[ "$(cat $p/comm 2>/dev/null)" = ksmd ] && { echo ${p#/proc/}; return; }

@@ -45,6 +45,8 @@ tk=/sys/kernel/mm/transparent_hugepage/khugepaged
 pc0=$(cat $tk/pages_collapsed 2>/dev/null || echo 0)
 s0=$(ksm_stat pages_sharing)
 
+PM_T0=; phase_mark pagehint start
+
 if guest_start 0 && guest_wait 0 &&
    GUEST_APPEND="${GUEST_APPEND:-} pagehint.enable=0" guest_start 1 && guest_wait 1; then
 	echo "PASS: pagehint: two guests boot and read their disks (guest 1 with its driver off)"
@@ -52,6 +54,7 @@ else
 	echo "FAIL: pagehint: two guests boot and read their disks (guest 1 with its driver off)"
 	return 0
 fi
+phase_mark pagehint "boot both guests"
 v=$(guest_run 1 'cat /sys/module/pagehint/parameters/enable' 30 | tr -dc NY)
 h=$(ph 1 hypercalls); q=$(ph 1 hints_queued)
 check "pagehint.enable=0 keeps the driver off" \
@@ -69,6 +72,7 @@ while [ $t -lt 180 ]; do
 	sleep 2; t=$((t + 2))
 done
 sharing=$(( $(ksm_stat pages_sharing) - s0 ))
+phase_mark pagehint "guest 1 reads its disk, host merges"
 echo "rig: pagehint: ${t}s after guest 1 read its disk: pages_sharing=$sharing of $want file pages" \
 	"($(awk -v a="$sharing" -v b="$want" 'BEGIN {printf "%.1f", 100 * a / b}')%)," \
 	"hints_received=$(( $(khs hints_received) - r0 )) attr_matches=$(( $(khs attr_matches) - a0 ))" \
@@ -129,9 +133,11 @@ if [ -w $tk/scan_sleep_millisecs ]; then
 else
 	echo "FAIL: pagehint: no $tk in the host"
 fi
+phase_mark pagehint "khugepaged copies merged again"
 d0=$(guest_disk_sum 0); d1=$(guest_disk_sum 1)
 check "both guests read their exact disk contents after merging" \
 	'[ "$d0" = "$disk" ] && [ "$d1" = "$disk" ]'
+phase_mark pagehint "both disks read back"
 
 # The driver off and on 40 times while guest 0 reads its disk in a loop;
 # every pass of the loop must read exactly the disk's content.
@@ -146,6 +152,7 @@ check "driver off/on 40 times under reads: reads correct, driver on at the end" 
 guest_run 0 'echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak' 120 > /tmp/ph-leak
 check "guest kmemleak clean after the off/on cycles" '! grep -q unreferenced /tmp/ph-leak' \
 	"$(grep -c unreferenced /tmp/ph-leak) reports"
+phase_mark pagehint "driver off/on 40 times, kmemleak"
 
 # Same paths, different content: each guest writes its own data to the
 # same files (written back, then read back from storage: both hint kinds
@@ -168,6 +175,7 @@ echo "rig: pagehint: same paths, different content: attr_matches=+$a2 (each a co
 check "each guest reads back exactly what it wrote to the same paths" \
 	'[ "$(grep -c . /tmp/ph-e0)" = 6 ] && cmp -s /tmp/ph-w0 /tmp/ph-e0 && cmp -s /tmp/ph-w1 /tmp/ph-e1'
 check "same paths with different content were paired by the host" '[ "$a2" -gt 0 ]' "attr_matches +$a2"
+phase_mark pagehint "same paths, different content"
 
 # Stock KSM (mode off) on the same two guests: everything unmerged, then
 # KSM's own linear scan must find the pages their disks have in common
@@ -198,6 +206,7 @@ ksm_progress 300 5 '[ $((scans - fs0)) -ge 3 ] ||
 	{ [ $((scans - fs0)) -ge 2 ] && [ "$sharing" -ge 6000 ]; }'
 echo 0 > $ksm/run
 sharing=$(ksm_stat pages_sharing)
+phase_mark pagehint "stock KSM scans"
 # The disk holds ~12000 pages of file data that both guests read into
 # their page cache: demand half of it, not just "above zero".
 check "stock KSM merged the guests' identical pages" '[ "$sharing" -ge 6000 ]' \
@@ -229,6 +238,7 @@ echo 0 > $ksm/use_zero_pages
 echo 100 > $ksm/pages_to_scan
 guest_stop_all && echo "PASS: pagehint: guest kernel logs clean" ||
 	echo "FAIL: pagehint: guest kernel logs clean"
+phase_mark pagehint "stock KSM checks, host off, guests stopped"
 
 echo 1 > $kh/vm_default
 echo "$stack0" > $kh/hint_stack_size
