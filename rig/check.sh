@@ -158,7 +158,8 @@ case $vmrc in
 esac
 if [ -n "$why" ] && [ "${RIG_CHECK_RETRY:-1}" = 1 ]; then
 	mv "$vmlog" "$lost_log"
-	ended=$(tr -d '\r' < "$lost_log" | sed -n 's/^@@TEST-END \([^ ]*\) .*/\1/p')
+	# Lost: the files it had not finished; faulted: $redo and after.
+	[ -n "$redo" ] || ended=$(tr -d '\r' < "$lost_log" | sed -n 's/^@@TEST-END \([^ ]*\) .*/\1/p')
 	again=()
 	for t in "$RIG_TOP"/rig/tests/*.sh; do
 		name=$(basename "$t" .sh)

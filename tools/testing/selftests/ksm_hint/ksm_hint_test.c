@@ -1085,24 +1085,30 @@ static void test_stale_collapsed(int fd, bool both)
 		"a merged page copied out into a THP is merged again";
 	char *raw = mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *raw2 = mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *b = map_area(1, true), *h, *h2 = NULL, ref[page_size];
+	/* The partner: a page of its own, or the first of a second range. */
+	char *raw2 = both ? mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+	char *b = both ? NULL : map_area(1, true), *h, *h2 = NULL;
+	char ref[page_size];
 	uint64_t kpfn, copy, copy2 = 0;
 	bool ok, merged = false;
 	long scanned0, r0, d0;
 	double t0, t;
 
-	if (raw == MAP_FAILED || raw2 == MAP_FAILED || !b) {
+	if (raw == MAP_FAILED || (both ? raw2 == MAP_FAILED : !b)) {
 		tap_result(false, "mmap/MADV_MERGEABLE");
+		if (raw != MAP_FAILED)
+			munmap(raw, 2 * THP_SIZE);
+		if (both && raw2 != MAP_FAILED)
+			munmap(raw2, 2 * THP_SIZE);
+		if (b)
+			munmap(b, page_size);
 		return;
 	}
 	h = thp_range(raw, 800000);
 	if (both) {
-		/* The partner is the first page of a second range. */
 		h2 = thp_range(raw2, 900000);
 		fill_page(h2, 800000);
-		munmap(b, page_size);
 		b = h2;
 	} else {
 		fill_page(b, 800000);
@@ -1159,8 +1165,9 @@ static void test_stale_collapsed(int fd, bool both)
 		   ok, what);
 out:
 	munmap(raw, 2 * THP_SIZE);
-	munmap(raw2, 2 * THP_SIZE);
-	if (!both)
+	if (both)
+		munmap(raw2, 2 * THP_SIZE);
+	else
 		munmap(b, page_size);
 }
 
