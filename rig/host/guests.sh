@@ -93,15 +93,21 @@ guest_wait() {
 	done
 }
 
-# guest_run <i> <command> [timeout]: run a shell command in guest i, print
-# its output and return its exit status.
-guest_run() {
-	id="c$$x$(cut -d' ' -f1 /proc/uptime | tr -d .)"
-	printf '%s %s\n' "$id" "$2" > /run/g$1.in
+# guest_send <i> <command>: start a shell command in guest i; guest_recv
+# <i> [timeout] waits for it, prints its output and returns its exit
+# status.  Commands to two guests run at the same time this way.
+guest_send() {
+	id="c$$x$1x$(cut -d' ' -f1 /proc/uptime | tr -d .)"
+	printf '%s %s\n' "$id" "$2" > /run/g$1.cmd
+	cat /run/g$1.cmd > /run/g$1.in
+}
+
+guest_recv() {
+	id=$(head -n 1 /run/g$1.cmd | cut -d' ' -f1)
 	t=0
 	while ! grep -q "^@@END $id " /run/g$1.log; do
-		if [ $t -ge "${3:-60}" ] || ! guest_alive "$1"; then
-			echo "rig: guest $1: no answer to '$2'"
+		if [ $t -ge "${2:-60}" ] || ! guest_alive "$1"; then
+			echo "rig: guest $1: no answer to '$(sed "1s/^$id //" /run/g$1.cmd)'"
 			return 124
 		fi
 		sleep 1; t=$((t + 1))
@@ -110,6 +116,13 @@ guest_run() {
 		$0 ~ "^@@END " id " " {exit} p' /run/g$1.log | tr -d '\r'
 	grc=$(tr -d '\r' < /run/g$1.log | awk -v id="$id" '$1 == "@@END" && $2 == id {print $3}')
 	return "${grc:-1}"
+}
+
+# guest_run <i> <command> [timeout]: run a shell command in guest i, print
+# its output and return its exit status.
+guest_run() {
+	guest_send "$1" "$2"
+	guest_recv "$1" "${3:-60}"
 }
 
 # guest_stop_all: power off every guest; fail if a guest kernel splatted.
@@ -220,12 +233,21 @@ proc_cpu_ms() {
 }
 
 # guest_disk_sum <i>: digest of every file on guest i's disk, read back
-# through its page cache (compare with /guest/disk.sum).
+# through its page cache (compare with /guest/disk.sum).  The serial
+# console also carries the guest kernel's messages, which can land on the
+# same line as the digest: keep the digest only.
+DISK_SUM_CMD='cd /mnt && find . -type f | sort | xargs md5sum | md5sum | cut -d" " -f1; cd /'
 guest_disk_sum() {
-	# The serial console also carries the guest kernel's messages, which
-	# can land on the same line as the digest: keep the digest only.
-	guest_run "$1" 'cd /mnt && find . -type f | sort | xargs md5sum | md5sum | cut -d" " -f1; cd /' 300 |
-		grep -oE '[0-9a-f]{32}' | head -n 1
+	guest_run "$1" "$DISK_SUM_CMD" 300 | grep -oE '[0-9a-f]{32}' | head -n 1
+}
+
+# guest_disk_sums: "<digest of guest 0> <digest of guest 1>", both guests
+# reading at the same time; an empty field for a guest that did not answer.
+guest_disk_sums() {
+	guest_send 0 "$DISK_SUM_CMD"; guest_send 1 "$DISK_SUM_CMD"
+	gs0=$(guest_recv 0 300 | grep -oE '[0-9a-f]{32}' | head -n 1)
+	gs1=$(guest_recv 1 300 | grep -oE '[0-9a-f]{32}' | head -n 1)
+	echo "$gs0 $gs1"
 }
 
 # phase_mark <test> <phase>: print how long the phase that ends here took

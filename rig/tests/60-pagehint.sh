@@ -47,8 +47,10 @@ s0=$(ksm_stat pages_sharing)
 
 PM_T0=; phase_mark pagehint start
 
-if guest_start 0 && guest_wait 0 &&
-   GUEST_APPEND="${GUEST_APPEND:-} pagehint.enable=0" guest_start 1 && guest_wait 1; then
+# Both boot at once, each on its own CPU of the emulated host.
+if guest_start 0 &&
+   GUEST_APPEND="${GUEST_APPEND:-} pagehint.enable=0" guest_start 1 &&
+   guest_wait 0 && guest_wait 1; then
 	echo "PASS: pagehint: two guests boot and read their disks (guest 1 with its driver off)"
 else
 	echo "FAIL: pagehint: two guests boot and read their disks (guest 1 with its driver off)"
@@ -134,7 +136,7 @@ else
 	echo "FAIL: pagehint: no $tk in the host"
 fi
 phase_mark pagehint "khugepaged copies merged again"
-d0=$(guest_disk_sum 0); d1=$(guest_disk_sum 1)
+sums=$(guest_disk_sums); d0=${sums% *} d1=${sums#* }
 check "both guests read their exact disk contents after merging" \
 	'[ "$d0" = "$disk" ] && [ "$d1" = "$disk" ]'
 phase_mark pagehint "both disks read back"
@@ -170,8 +172,10 @@ phase_mark pagehint "driver off/on 40 times, kmemleak"
 gen() { awk -v p="$1" 'BEGIN {for (n = 0; n < 20000; n++) print p "-" n}' | head -c 262144; }
 a1=$(khs attr_matches)
 for i in 0 1; do
-	guest_run $i "cd /mnt/lib && for f in \$(ls | head -n 6); do awk -v p=guest$i-\$f 'BEGIN {for (n = 0; n < 20000; n++) print p \"-\" n}' | head -c 262144 > \$f; done; sync; sleep 1; echo 3 > /proc/sys/vm/drop_caches; for f in \$(ls | head -n 6); do md5sum \$f; done; cd /" 180 |
-		grep -E '^[0-9a-f]{32}  ' > /tmp/ph-w$i
+	guest_send $i "cd /mnt/lib && for f in \$(ls | head -n 6); do awk -v p=guest$i-\$f 'BEGIN {for (n = 0; n < 20000; n++) print p \"-\" n}' | head -c 262144 > \$f; done; sync; sleep 1; echo 3 > /proc/sys/vm/drop_caches; for f in \$(ls | head -n 6); do md5sum \$f; done; cd /"
+done
+for i in 0 1; do
+	guest_recv $i 180 | grep -E '^[0-9a-f]{32}  ' > /tmp/ph-w$i
 	# What it must read: the same content generated in the host.
 	for f in $(awk '{print $2}' /tmp/ph-w$i); do
 		echo "$(gen "guest$i-$f" | md5sum | cut -d' ' -f1)  $f"
@@ -203,7 +207,7 @@ guest_run 1 'echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
 # Pages of file data guest 1 now reads (six files were rewritten shorter).
 want_off=$(guest_run 1 'find /mnt -type f | while read -r f; do wc -c < "$f"; done | awk "{p += int((\$1 + 4095) / 4096)} END {print p}"' 120 |
 	grep -oE '^[0-9]+' | head -n 1)
-b0=$(guest_disk_sum 0); b1=$(guest_disk_sum 1)
+sums=$(guest_disk_sums); b0=${sums% *} b1=${sums#* }
 echo 500 > $ksm/pages_to_scan
 # Identical pages merge in the second full scan after they appear (the
 # first records their checksums): stop there if it merged enough, else
@@ -219,12 +223,12 @@ phase_mark pagehint "stock KSM scans"
 # their page cache: demand half of it, not just "above zero".
 check "stock KSM merged the guests' identical pages" '[ "$sharing" -ge 6000 ]' \
 	"pages_sharing=$sharing, want >= 6000"
-d0=$(guest_disk_sum 0); d1=$(guest_disk_sum 1)
+sums=$(guest_disk_sums); d0=${sums% *} d1=${sums#* }
 check "stock KSM: both guests read their exact files after merging" \
 	'[ -n "$b0" ] && [ "$d0" = "$b0" ] && [ "$d1" = "$b1" ]'
 # Guest 0 overwrites merged page cache pages; guest 1 must not see it.
 guest_run 0 'dd if=/dev/urandom of=/mnt/qemu-system-x86_64 bs=4096 count=256 conv=notrunc 2>/dev/null' 120
-d0=$(guest_disk_sum 0); d1=$(guest_disk_sum 1)
+sums=$(guest_disk_sums); d0=${sums% *} d1=${sums#* }
 check "stock KSM: a write in one guest stays in that guest" \
 	'[ -n "$d0" ] && [ "$d0" != "$b0" ] && [ "$d1" = "$b1" ]'
 # The driver probes a host that answered -KVM_ENOSYS after 1 s, then
