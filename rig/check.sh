@@ -150,7 +150,12 @@ vmrc=$?
 # it, again.  A second fault fails.
 why=""; redo=""
 case $vmrc in
-124|125) why=$(host_lost_by_qemu $vmrc "$vmlog") ;;
+124|125|126)
+	why=$(host_lost_by_qemu $vmrc "$vmlog")
+	[ -n "$why" ] || why=$(host_nested_stack_fault "$vmlog")
+	if [ -n "$why" ] && [ "${why%%:*}" != "$why" ] && [ -f "$RIG_TOP/rig/tests/${why%%:*}.sh" ]; then
+		why=${why#*: }	# the lost path reruns that file and the rest
+	fi ;;
 0)	why=$(host_irq_while_masked "$vmlog")
 	if [ -n "$why" ]; then
 		redo=${why%%:*}; why=${why#*: }
@@ -174,11 +179,12 @@ if [ -n "$why" ] && [ "${RIG_CHECK_RETRY:-1}" = 1 ]; then
 	done
 	if [ -n "$redo" ]; then
 		echo "rig: emulated host faulted in ${again[0]:-?} ($why)"
-		first=$(tr -d '\r' < "$lost_log" | first_report_line)
-		tr -d '\r' < "$lost_log" | sed -n "${first},$((first + 40))p" | sed 's/^/rig: faulted boot: /'
 	else
 		echo "rig: emulated host lost in ${again[0]:-?} ($why)"
 	fi
+	first=$(tr -d '\r' < "$lost_log" | first_report_line)
+	[ -z "$first" ] || tr -d '\r' < "$lost_log" | sed -n "$((first > 1 ? first - 1 : 1)),$((first + 40))p" |
+		sed 's/^/rig: first boot: /'
 	grep -E '^rig: host' "$lost_log" | tr -d '\r' | sed 's/^/rig: lost boot: /'
 	echo "rig: running ${again[*]} again in a second boot (first boot's log: $lost_log)"
 	echo "RETRY: emulated host ${redo:+faulted}${redo:-lost} in ${again[0]:-?} ($why); ${again[*]} ran again" >> "$results"

@@ -131,3 +131,44 @@ for f in "irq1:the lock held elsewhere" "irq2:a KASAN report beside it" \
 		echo "FAIL: rig: the lockdep report with ${f#*:} fails the run (got '$got')"
 	fi
 done
+
+# A double fault in a nested guest's VMM on a stack in the first MiB earns
+# a second boot of the file; with another report, another task, a stack
+# the host could own, or no test file running, it does not.
+df_log() {	# df_log <comm> <rsp> <extra line>
+	cat <<LOG
+@@TEST-BEGIN 40-kvm-page-hint 662.56
+@@TEST-END 40-kvm-page-hint 680.32
+@@TEST-BEGIN 60-pagehint 680.38
+[ 1354.121115] rig: host alive
+$3
+[ 1361.013491] traps: PANIC: double fault, error_code: 0x0
+[ 1361.016976] Oops: double fault: 0000 [#1] SMP KASAN
+[ 1361.018167] CPU: 0 UID: 0 PID: 598 Comm: $1 Tainted: G                 N 6.12.118 #12
+[ 1361.018918] RIP: 0010:error_entry+0xd/0xc0
+[ 1361.020602] RSP: 0018:$2 EFLAGS: 00000097
+[ 1361.021964] Call Trace:
+[ 1361.022553] ---[ end trace 0000000000000000 ]---
+[ 1361.023192] Kernel panic - not syncing: Fatal exception in interrupt
+LOG
+}
+df_log qemu-system-x86 ffff88800009b000 "" > "$tmp/df.log"
+got=$(host_nested_stack_fault "$tmp/df.log")
+case "$got" in
+"60-pagehint: a double fault in a nested guest's VMM"*"ffff88800009b000"*)
+	echo "PASS: rig: a double fault on a stack in the first MiB in a nested VMM is QEMU's, in 60-pagehint" ;;
+*)	echo "FAIL: rig: a double fault on a stack in the first MiB in a nested VMM is QEMU's, in 60-pagehint (got '$got')" ;;
+esac
+df_log qemu-system-x86 ffff88800009b000 "[ 1300.000000] BUG: KASAN: slab-use-after-free in foo+0x1/0x2" > "$tmp/df1.log"
+df_log ksmd ffff88800009b000 "" > "$tmp/df2.log"
+df_log qemu-system-x86 ffff88800c93bf00 "" > "$tmp/df3.log"
+df_log qemu-system-x86 ffff88800009b000 "" | sed '/^@@TEST-BEGIN 60/d' > "$tmp/df4.log"
+for f in "df1:with a KASAN report before it" "df2:in another task" \
+	"df3:on a stack the host could own" "df4:with no test file running"; do
+	got=$(host_nested_stack_fault "$tmp/${f%%:*}.log")
+	if [ -z "$got" ]; then
+		echo "PASS: rig: the double fault ${f#*:} fails the run"
+	else
+		echo "FAIL: rig: the double fault ${f#*:} fails the run (got '$got')"
+	fi
+done
