@@ -187,6 +187,14 @@ echo "rig: pagehint: same paths, different content: attr_matches=+$a2 (each a co
 check "each guest reads back exactly what it wrote to the same paths" \
 	'[ "$(grep -c . /tmp/ph-e0)" = 6 ] && cmp -s /tmp/ph-w0 /tmp/ph-e0 && cmp -s /tmp/ph-w1 /tmp/ph-e1'
 check "same paths with different content were paired by the host" '[ "$a2" -gt 0 ]' "attr_matches +$a2"
+if ! cmp -s /tmp/ph-w0 /tmp/ph-e0 || ! cmp -s /tmp/ph-w1 /tmp/ph-e1; then
+	for i in 0 1; do
+		echo "rig: pagehint: guest $i read back (left) against what it wrote (right):"
+		diff /tmp/ph-w$i /tmp/ph-e$i | sed 's/^/rig:   /'
+		echo "rig: pagehint: guest $i console, last lines:"
+		tr -d '\r' < /run/g$i.log | tail -n 20 | sed 's/^/rig:   /'
+	done
+fi
 phase_mark pagehint "same paths, different content"
 
 # Stock KSM (mode off) on the same two guests: everything unmerged, then
