@@ -189,7 +189,7 @@ check "each guest reads back exactly what it wrote to the same paths" \
 check "same paths with different content were paired by the host" '[ "$a2" -gt 0 ]' "attr_matches +$a2"
 if ! cmp -s /tmp/ph-w0 /tmp/ph-e0 || ! cmp -s /tmp/ph-w1 /tmp/ph-e1; then
 	for i in 0 1; do
-		echo "rig: pagehint: guest $i read back (left) against what it wrote (right):"
+		echo "rig: pagehint: guest $i: digests it read back (<) against those of what it wrote (>):"
 		diff /tmp/ph-w$i /tmp/ph-e$i | sed 's/^/rig:   /'
 		echo "rig: pagehint: guest $i console, last lines:"
 		tr -d '\r' < /run/g$i.log | tail -n 20 | sed 's/^/rig:   /'
