@@ -11,6 +11,27 @@ first_report_line() {
 	grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1
 }
 
+# sole_report <log> <matched lines> <lines before>: succeeds when the
+# log's only kernel report is one whose lines match rig/splat-patterns
+# exactly <matched lines> times, and it began inside a test file that had
+# not ended.  Sets qf_report (40 to 70 lines of it, from <lines before> its
+# first matched line) and qf_file (the test file) for the classifiers
+# below, which then check that the report is their fault's and no other.
+sole_report() {
+	local c first from
+	qf_report='' qf_file=''
+	c=$(tr -d '\r' < "$1")
+	first=$(echo "$c" | first_report_line)
+	[ -n "$first" ] || return 1
+	from=$((first - $3))
+	[ "$from" -ge 1 ] || from=1
+	[ "$(echo "$c" | grep -c -E -f "$RIG_TOP/rig/splat-patterns")" = "$2" ] || return 1
+	qf_report=$(echo "$c" | sed -n "${from},$((first + 70))p")
+	qf_file=$(echo "$c" | sed -n "1,${first}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
+	[ -n "$qf_file" ] || return 1
+	! echo "$c" | sed -n "1,${first}p" | grep -q "^@@TEST-END $qf_file "
+}
+
 # host_lost_by_qemu <status> <log>: the host was lost (status 124 or 125).
 #   125 with no kernel report: the machine reset itself (a triple fault
 #       or a reset request) without one line from the kernel;
@@ -54,13 +75,10 @@ host_lost_by_qemu() {
 # pass in a second boot, where lockdep, switched off by its first report,
 # checks again.
 host_irq_while_masked() {
-	local c first rep file off soft
-	c=$(tr -d '\r' < "$1")
-	first=$(echo "$c" | first_report_line)
-	[ -n "$first" ] || return 0
+	local rep off soft
 	# The report's two lines that splat-patterns match, and no other.
-	[ "$(echo "$c" | grep -c -E -f "$RIG_TOP/rig/splat-patterns")" = 2 ] || return 0
-	rep=$(echo "$c" | sed -n "${first},$((first + 70))p")
+	sole_report "$1" 2 0 || return 0
+	rep=$qf_report
 	echo "$rep" | head -1 | grep -q 'WARNING: inconsistent lock state' || return 0
 	echo "$rep" | grep -q 'inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage' || return 0
 	echo "$rep" | grep -q 'SC1\[1\]:HE0:' || return 0
@@ -72,9 +90,7 @@ host_irq_while_masked() {
 	off=$(echo "$rep" | sed -n 's/.*hardirqs last disabled at (\([0-9]*\)).*/\1/p' | head -1)
 	soft=$(echo "$rep" | sed -n 's/.*softirqs last disabled at (\([0-9]*\)).*__irq_exit_rcu+.*/\1/p' | head -1)
 	[ -n "$off" ] && [ -n "$soft" ] && [ "$soft" = $((off + 1)) ] || return 0
-	file=$(echo "$c" | sed -n "1,${first}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
-	[ -n "$file" ] || return 0
-	echo "$file: a vCPU took an interrupt with IF clear (lockdep: $(echo "$rep" |
+	echo "$qf_file: a vCPU took an interrupt with IF clear (lockdep: $(echo "$rep" |
 		grep -o 'hardirqs last disabled at .*' | head -1 | sed 's/ (.*\] / /'), lock held at tick_nohz_start_idle)"
 }
 
@@ -94,20 +110,15 @@ host_irq_while_masked() {
 # qualifies, alone in the log (its Oops, Call Trace and panic lines), and
 # only inside a test file, which then runs again in a second boot.
 host_nested_stack_fault() {
-	local c first rep file
-	c=$(tr -d '\r' < "$1")
-	first=$(echo "$c" | first_report_line)
-	[ -n "$first" ] || return 0
-	[ "$(echo "$c" | grep -c -E -f "$RIG_TOP/rig/splat-patterns")" = 3 ] || return 0
-	rep=$(echo "$c" | sed -n "$((first - 1)),$((first + 40))p")
+	local rep
+	# "traps: PANIC" comes the line before the first matched one.
+	sole_report "$1" 3 1 || return 0
+	rep=$qf_report
 	echo "$rep" | head -1 | grep -q 'traps: PANIC: double fault' || return 0
 	echo "$rep" | sed -n 2p | grep -q 'Oops: double fault: ' || return 0
 	echo "$rep" | grep -q ' Comm: qemu-system-x86 ' || return 0
 	echo "$rep" | grep -q -E 'RSP: 0018:ffff8880000[0-9a-f]{5} ' || return 0
 	echo "$rep" | grep -q 'Kernel panic - not syncing: Fatal exception' || return 0
-	file=$(echo "$c" | sed -n "1,${first}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
-	[ -n "$file" ] || return 0
-	echo "$c" | sed -n "1,${first}p" | grep -q "^@@TEST-END $file " && return 0
-	echo "$file: a double fault in a nested guest's VMM on a stack in the reserved first MiB ($(echo "$rep" |
+	echo "$qf_file: a double fault in a nested guest's VMM on a stack in the reserved first MiB ($(echo "$rep" |
 		grep -o -E 'RSP: 0018:[0-9a-f]+' | head -1 | sed 's/0018://'), $(echo "$rep" | grep -o 'RIP: 0010:[^ ]*' | head -1 | sed 's/0010://'))"
 }

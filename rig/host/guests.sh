@@ -233,21 +233,42 @@ proc_cpu_ms() {
 }
 
 # guest_disk_sum <i>: digest of every file on guest i's disk, read back
-# through its page cache (compare with /guest/disk.sum).  The serial
-# console also carries the guest kernel's messages, which can land on the
-# same line as the digest: keep the digest only.
+# through its page cache (compare with /guest/disk.sum).
 DISK_SUM_CMD='cd /mnt && find . -type f | sort | xargs md5sum | md5sum | cut -d" " -f1; cd /'
 guest_disk_sum() {
-	guest_run "$1" "$DISK_SUM_CMD" 300 | grep -oE '[0-9a-f]{32}' | head -n 1
+	guest_send "$1" "$DISK_SUM_CMD"
+	disk_sum_recv "$1"
 }
 
 # guest_disk_sums: "<digest of guest 0> <digest of guest 1>", both guests
-# reading at the same time; an empty field for a guest that did not answer.
+# reading at the same time.
 guest_disk_sums() {
 	guest_send 0 "$DISK_SUM_CMD"; guest_send 1 "$DISK_SUM_CMD"
-	gs0=$(guest_recv 0 300 | grep -oE '[0-9a-f]{32}' | head -n 1)
-	gs1=$(guest_recv 1 300 | grep -oE '[0-9a-f]{32}' | head -n 1)
-	echo "$gs0 $gs1"
+	echo "$(disk_sum_recv 0) $(disk_sum_recv 1)"
+}
+
+# disk_sum_recv <i>: guest i's answer to DISK_SUM_CMD.  The serial console
+# also carries the guest kernel's messages, which can land on the same
+# line as the digest: keep the digest only.  A guest that gave none
+# answers "no-answer" (it timed out or died) or "no-digest", never an
+# empty string, so that a silent guest is told from a wrong digest; test
+# with is_digest before comparing two answers.
+disk_sum_recv() {
+	ds_out=$(guest_recv "$1" 300)
+	ds_rc=$?
+	ds=$(echo "$ds_out" | grep -oE '[0-9a-f]{32}' | head -n 1)
+	if [ -n "$ds" ]; then
+		echo "$ds"
+	elif [ "$ds_rc" = 124 ]; then
+		echo no-answer
+	else
+		echo "no-digest(exit-$ds_rc)"
+	fi
+}
+
+# is_digest <word>: the word is an md5 digest.
+is_digest() {
+	echo "$1" | grep -qxE '[0-9a-f]{32}'
 }
 
 # phase_mark <test> <phase>: print how long the phase that ends here took

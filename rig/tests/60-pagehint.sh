@@ -95,7 +95,7 @@ check "host matched attributes and merged hinted pages" \
 	'[ $(( $(khs attr_matches) - a0 )) -ge $((want / 2)) ] && [ $(( $(khs pages_merged) - m0 )) -ge $((want / 2)) ]'
 check "pages_sharing covers at least 80 % of the file pages both guests read" \
 	'[ "$sharing" -ge $((want * 8 / 10)) ]' "$sharing of $want"
-check "guest 1 read its exact disk with the driver turned on" '[ "$d1" = "$disk" ]'
+check "guest 1 read its exact disk with the driver turned on" '[ "$d1" = "$disk" ]' "read $d1"
 
 # khugepaged collapses ranges of the guests' memory that hold up to 256
 # merged pages into THPs by copying them out: on a slow CI host
@@ -138,7 +138,7 @@ fi
 phase_mark pagehint "khugepaged copies merged again"
 sums=$(guest_disk_sums); d0=${sums% *} d1=${sums#* }
 check "both guests read their exact disk contents after merging" \
-	'[ "$d0" = "$disk" ] && [ "$d1" = "$disk" ]'
+	'[ "$d0" = "$disk" ] && [ "$d1" = "$disk" ]' "read $d0 $d1"
 phase_mark pagehint "both disks read back"
 
 # The driver off and on 40 times while guest 0 reads its disk in a loop;
@@ -175,7 +175,9 @@ for i in 0 1; do
 	guest_send $i "cd /mnt/lib && for f in \$(ls | head -n 6); do awk -v p=guest$i-\$f 'BEGIN {for (n = 0; n < 20000; n++) print p \"-\" n}' | head -c 262144 > \$f; done; sync; sleep 1; echo 3 > /proc/sys/vm/drop_caches; for f in \$(ls | head -n 6); do md5sum \$f; done; cd /"
 done
 for i in 0 1; do
-	guest_recv $i 180 | grep -E '^[0-9a-f]{32}  ' > /tmp/ph-w$i
+	guest_recv $i 180 > /tmp/ph-out$i ||
+		echo "rig: pagehint: guest $i: $(tail -n 1 /tmp/ph-out$i)"
+	grep -E '^[0-9a-f]{32}  ' /tmp/ph-out$i > /tmp/ph-w$i
 	# What it must read: the same content generated in the host.
 	for f in $(awk '{print $2}' /tmp/ph-w$i); do
 		echo "$(gen "guest$i-$f" | md5sum | cut -d' ' -f1)  $f"
@@ -233,12 +235,13 @@ check "stock KSM merged the guests' identical pages" '[ "$sharing" -ge 6000 ]' \
 	"pages_sharing=$sharing, want >= 6000"
 sums=$(guest_disk_sums); d0=${sums% *} d1=${sums#* }
 check "stock KSM: both guests read their exact files after merging" \
-	'[ -n "$b0" ] && [ "$d0" = "$b0" ] && [ "$d1" = "$b1" ]'
+	'is_digest "$b0" && is_digest "$b1" && [ "$d0" = "$b0" ] && [ "$d1" = "$b1" ]' "read $d0 $d1, before $b0 $b1"
 # Guest 0 overwrites merged page cache pages; guest 1 must not see it.
 guest_run 0 'dd if=/dev/urandom of=/mnt/qemu-system-x86_64 bs=4096 count=256 conv=notrunc 2>/dev/null' 120
 sums=$(guest_disk_sums); d0=${sums% *} d1=${sums#* }
 check "stock KSM: a write in one guest stays in that guest" \
-	'[ -n "$d0" ] && [ "$d0" != "$b0" ] && [ "$d1" = "$b1" ]'
+	'is_digest "$d0" && is_digest "$b0" && [ "$d0" != "$b0" ] && is_digest "$b1" && [ "$d1" = "$b1" ]' \
+	"read $d0 $d1, before $b0 $b1"
 # The driver probes a host that answered -KVM_ENOSYS after 1 s, then
 # after each doubling up to 64 s: the most hypercalls it may make in the
 # time the host was off, plus one for the batch that met it first.
