@@ -261,6 +261,10 @@ disk_sum_recv() {
 		echo "$ds"
 	elif [ "$ds_rc" = 124 ]; then
 		echo no-answer
+		# Why it went silent, for the log (stdout is the answer).
+		{ echo "$ds_out" | tail -n 1
+		  guest_alive "$1" || echo "rig: guest $1: its QEMU has exited"
+		  tr -d '\r' < /run/g$1.log | tail -n 15 | sed "s/^/rig: g$1| /"; } >&2
 	else
 		echo "no-digest(exit-$ds_rc)"
 	fi
