@@ -208,6 +208,9 @@ phase_mark pagehint "same paths, different content"
 # host that does not take hints.
 echo 2 > $ksm/run
 echo off > $kh/mode
+# check21 and check23 went silent for minutes somewhere in this step:
+# marks say which part.
+phase_mark pagehint "unmerge all, mode off"
 off0=$(cut -d. -f1 /proc/uptime)
 r0=$(khs hints_received); m0=$(khs pages_merged)
 h0=$(ph 1 hypercalls); e0=$(ph 1 enosys_answers); q0=$(ph 1 hints_queued)
@@ -218,6 +221,7 @@ guest_run 1 'echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
 want_off=$(guest_run 1 'find /mnt -type f | while read -r f; do wc -c < "$f"; done | awk "{p += int((\$1 + 4095) / 4096)} END {print p}"' 120 |
 	grep -oE '^[0-9]+' | head -n 1)
 sums=$(guest_disk_sums); b0=${sums% *} b1=${sums#* }
+phase_mark pagehint "both disks read, host not taking hints"
 echo 500 > $ksm/pages_to_scan
 # Identical pages merge in the second full scan after they appear (the
 # first records their checksums): stop there if it merged enough, else
