@@ -147,16 +147,19 @@ vmrc=$?
 # files it had not finished once more, in a second boot; the lost boot's
 # log is kept and its evidence printed.  A host that lived on but took an
 # interrupt with IF clear runs the file it happened in, and the ones after
-# it, again.  A second fault fails.
+# it, again; one that hung or died after that fault counts as lost.  A
+# second fault fails.
 why=""; redo=""
 case $vmrc in
 124|125|126)
 	why=$(host_lost_by_qemu $vmrc "$vmlog")
 	[ -n "$why" ] || why=$(host_nested_stack_fault "$vmlog")
+	[ -n "$why" ] || why=$(host_irq_with_if_clear "$vmlog")
 	if [ -n "$why" ] && [ "${why%%:*}" != "$why" ] && [ -f "$RIG_TOP/rig/tests/${why%%:*}.sh" ]; then
 		why=${why#*: }	# the lost path reruns that file and the rest
 	fi ;;
 0)	why=$(host_irq_while_masked "$vmlog")
+	[ -n "$why" ] || why=$(host_irq_with_if_clear "$vmlog")
 	if [ -n "$why" ]; then
 		redo=${why%%:*}; why=${why#*: }
 	fi ;;

@@ -11,25 +11,26 @@ first_report_line() {
 	grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1
 }
 
-# sole_report <log> <matched lines> <lines before>: succeeds when the
-# log's only kernel report is one whose lines match rig/splat-patterns
-# exactly <matched lines> times, and it began inside a test file that had
-# not ended.  Sets qf_report (40 to 70 lines of it, from <lines before> its
-# first matched line) and qf_file (the test file) for the classifiers
-# below, which then check that the report is their fault's and no other.
-sole_report() {
-	local c first from
-	qf_report='' qf_file=''
-	c=$(tr -d '\r' < "$1")
-	first=$(echo "$c" | first_report_line)
-	[ -n "$first" ] || return 1
-	from=$((first - $3))
+# first_report <log> <lines before>: succeeds when the log's first kernel
+# report began inside a test file that had not ended.  Sets qf_report (40
+# to 70 lines of it, from <lines before> its first matched line), qf_file
+# (the test file), qf_first (its line number), qf_count (how many lines of
+# the whole log match rig/splat-patterns) and qf_log (the log without
+# CRs) for the classifiers below, which then check that the report is
+# their fault's and no other.
+first_report() {
+	local from
+	qf_report='' qf_file='' qf_count=0
+	qf_log=$(tr -d '\r' < "$1")
+	qf_first=$(echo "$qf_log" | first_report_line)
+	[ -n "$qf_first" ] || return 1
+	qf_count=$(echo "$qf_log" | grep -c -E -f "$RIG_TOP/rig/splat-patterns")
+	from=$((qf_first - $2))
 	[ "$from" -ge 1 ] || from=1
-	[ "$(echo "$c" | grep -c -E -f "$RIG_TOP/rig/splat-patterns")" = "$2" ] || return 1
-	qf_report=$(echo "$c" | sed -n "${from},$((first + 70))p")
-	qf_file=$(echo "$c" | sed -n "1,${first}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
+	qf_report=$(echo "$qf_log" | sed -n "${from},$((qf_first + 70))p")
+	qf_file=$(echo "$qf_log" | sed -n "1,${qf_first}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
 	[ -n "$qf_file" ] || return 1
-	! echo "$c" | sed -n "1,${first}p" | grep -q "^@@TEST-END $qf_file "
+	! echo "$qf_log" | sed -n "1,${qf_first}p" | grep -q "^@@TEST-END $qf_file "
 }
 
 # host_lost_by_qemu <status> <log>: the host was lost (status 124 or 125).
@@ -77,7 +78,7 @@ host_lost_by_qemu() {
 host_irq_while_masked() {
 	local rep off soft
 	# The report's two lines that splat-patterns match, and no other.
-	sole_report "$1" 2 0 || return 0
+	first_report "$1" 0 && [ "$qf_count" = 2 ] || return 0
 	rep=$qf_report
 	echo "$rep" | head -1 | grep -q 'WARNING: inconsistent lock state' || return 0
 	echo "$rep" | grep -q 'inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage' || return 0
@@ -111,8 +112,9 @@ host_irq_while_masked() {
 # only inside a test file, which then runs again in a second boot.
 host_nested_stack_fault() {
 	local rep
-	# "traps: PANIC" comes the line before the first matched one.
-	sole_report "$1" 3 1 || return 0
+	# "traps: PANIC" comes the line before the first matched one; its
+	# Oops, Call Trace and panic lines, and no other.
+	first_report "$1" 1 && [ "$qf_count" = 3 ] || return 0
 	rep=$qf_report
 	echo "$rep" | head -1 | grep -q 'traps: PANIC: double fault' || return 0
 	echo "$rep" | sed -n 2p | grep -q 'Oops: double fault: ' || return 0
@@ -121,4 +123,39 @@ host_nested_stack_fault() {
 	echo "$rep" | grep -q 'Kernel panic - not syncing: Fatal exception' || return 0
 	echo "$qf_file: a double fault in a nested guest's VMM on a stack in the reserved first MiB ($(echo "$rep" |
 		grep -o -E 'RSP: 0018:[0-9a-f]+' | head -1 | sed 's/0018://'), $(echo "$rep" | grep -o 'RIP: 0010:[^ ]*' | head -1 | sed 's/0010://'))"
+}
+
+# host_irq_with_if_clear <log>: the first kernel report shows, in its own
+# call trace, a maskable interrupt taken while the interrupted kernel code
+# had IF clear.  Prints "<test file>: <why>".
+#
+# A CPU delivers a maskable interrupt only when RFLAGS.IF is 1, and the
+# entry code saves the interrupted RFLAGS in the frame that the trace
+# prints at the IRQ/TASK boundary (the "RIP: 0010:" and "EFLAGS:" lines
+# after asm_sysvec_* or asm_common_interrupt).  IF clear there cannot come
+# from the kernel under test: the emulated CPU delivered the interrupt
+# between cli and sti.  Seen in rig/nested-stress.sh on 2026-12-03: a
+# LAPIC timer interrupt taken inside a raw_spin_lock_irqsave() section of
+# kthread_queue_work() (EFLAGS 00000002) ran the PIT's hrtimer, which took
+# the same lock: "BUG: spinlock recursion", then the CPU spun for good.
+# host_irq_while_masked() is the same fault caught by lockdep instead.
+# Whatever the host reports after it is a consequence, so only the first
+# report must be this one; the test file runs again in a second boot.
+host_irq_with_if_clear() {
+	local end ent frame rip fl
+	first_report "$1" 0 || return 0
+	# The first report's own lines: up to the next line that starts a
+	# report, or its second call trace, at most 150 lines.
+	end=$(echo "$qf_log" | sed -n "$((qf_first + 1)),$((qf_first + 150))p" |
+		grep -n -E -f "$RIG_TOP/rig/splat-patterns" |
+		awk -F: '$0 !~ /Call Trace:/ || ++c == 2 {print $1; exit}')
+	end=$((qf_first + ${end:-151} - 1))
+	ent=$(echo "$qf_log" | sed -n "${qf_first},${end}p" |
+		grep -n -m 1 -E ' asm_(sysvec_[a-z0-9_]+|common_interrupt)\+' | cut -d: -f1)
+	[ -n "$ent" ] || return 0
+	frame=$(echo "$qf_log" | sed -n "$((qf_first + ent - 1)),$((qf_first + ent + 3))p")
+	rip=$(echo "$frame" | grep -o -m 1 'RIP: 0010:[^ ]*' | sed 's/RIP: 0010://')
+	fl=$(echo "$frame" | grep -o -m 1 -E 'RSP: 0018:[0-9a-f]+ EFLAGS: [0-9a-f]{8}' | sed 's/.*EFLAGS: //')
+	[ -n "$rip" ] && [ -n "$fl" ] && [ $((0x$fl & 0x200)) = 0 ] || return 0
+	echo "$qf_file: a vCPU took an interrupt with IF clear ($(echo "$frame" | grep -o -m 1 -E 'asm_[a-z0-9_]+') at $rip, EFLAGS $fl; first report: $(echo "$qf_report" | head -1 | sed 's/^\[[ 0-9.]*\] //'))"
 }

@@ -181,3 +181,41 @@ df_log qemu-system-x86 ffff88800c93bf00 "" > "$tmp/df3.log"
 df_log qemu-system-x86 ffff88800009b000 "" | sed '/^@@TEST-BEGIN 60/d' > "$tmp/df4.log"
 expect_run_failed host_nested_stack_fault "the double fault" "df1:with a KASAN report before it" \
 	"df2:in another task" "df3:on a stack the host could own" "df4:with no test file running"
+
+# An interrupt whose entry frame shows the interrupted kernel code with IF
+# clear (the first report's own call trace) earns a second boot; IF set
+# there, no interrupt frame, another report first, or no test file
+# running does not.
+ifc_log() {	# ifc_log <eflags> <entry function> <extra line>
+	cat <<LOG
+@@TEST-BEGIN 60-pagehint 680.38
+$3
+[ 1121.390568] BUG: spinlock recursion on CPU#0, qemu-system-x86/2736
+[ 1121.391160]  lock: 0xffff88807f6a1d08, .magic: dead4ead, .owner: qemu-system-x86/2736, .owner_cpu: 0
+[ 1121.395213] Call Trace:
+[ 1121.395517]  <IRQ>
+[ 1121.396507]  do_raw_spin_lock+0xd0/0x1de
+[ 1121.396694]  kthread_queue_work+0x21/0x5c
+[ 1121.396753]  pit_timer_fn+0xa3/0x146
+[ 1121.397156]  sysvec_apic_timer_interrupt+0x63/0x7d
+[ 1121.397272]  </IRQ>
+[ 1121.397315]  <TASK>
+[ 1121.397341]  $2+0x1a/0x20
+[ 1121.397592] RIP: 0010:lock_is_held+0x0/0x8
+[ 1121.397785] Code: 0f 83 ca ff 0f bd d0 8d 42 01 c3 b8 01 00 00 00 c3 e8 98 ff ff ff
+[ 1121.398444] RSP: 0018:ffff888013a674e8 EFLAGS: $1
+[ 1121.400746]  kthread_queue_work+0x45/0x5c
+[ 1121.402587]  </TASK>
+[ 1147.391805] rcu: INFO: rcu_sched detected stalls on CPUs/tasks:
+[ 1147.453927] Call Trace:
+LOG
+}
+ifc_log 00000002 asm_sysvec_apic_timer_interrupt "" > "$tmp/ifc.log"
+expect_qemu_fault host_irq_with_if_clear "$tmp/ifc.log" "60-pagehint: a vCPU took an interrupt with IF clear (asm_sysvec_apic_timer_interrupt at lock_is_held+0x0/0x8, EFLAGS 00000002;*" \
+	"a spinlock taken again in an interrupt that came with IF clear is QEMU's, in 60-pagehint"
+ifc_log 00000246 asm_sysvec_apic_timer_interrupt "" > "$tmp/ifc1.log"
+ifc_log 00000002 some_function "" > "$tmp/ifc2.log"
+ifc_log 00000002 asm_sysvec_apic_timer_interrupt "[ 1100.000000] BUG: KASAN: slab-use-after-free in foo+0x1/0x2" > "$tmp/ifc3.log"
+ifc_log 00000002 asm_sysvec_apic_timer_interrupt "" | sed '/^@@TEST-BEGIN/d' > "$tmp/ifc4.log"
+expect_run_failed host_irq_with_if_clear "the spinlock recursion" "ifc1:in an interrupt taken with IF set" \
+	"ifc2:with no interrupt frame" "ifc3:after a KASAN report" "ifc4:with no test file running"
