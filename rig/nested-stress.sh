@@ -11,6 +11,7 @@
 # workaround, "" for none), RIG_TCG_THREAD (multi|single), RIG_HOST_SMP.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$RIG_TOP/rig/qemu-faults.sh"
 boots=${1:-1} pairs=${2:-20}
 # The job prints every 10 s: two minutes of silence is a hang, not a
 # slow boot.
@@ -37,6 +38,12 @@ for b in $(seq 1 "$boots"); do
 	   fi ;;
 	*) st="failed ($rc)"; other=$((other + 1)) ;;
 	esac
+	# What rig/check.sh would blame on QEMU, for the A/B counts.
+	if [ "$st" != ok ]; then
+		why=$(host_irq_while_masked "$logf"; host_nested_stack_fault "$logf"; host_irq_with_if_clear "$logf")
+		[ "$rc" != 124 ] && [ "$rc" != 125 ] || why="$why$(host_lost_by_qemu "$rc" "$logf")"
+		[ -z "$why" ] || st="$st, QEMU's: ${why#nested-stress: }"
+	fi
 	echo "nested-stress: boot $b: $n pair boots reached @@READY, host $st, $(( $(date +%s) - start )) s (log $logf)"
 	if [ "$st" = hang ]; then
 		tr -d '\r' < "$logf" | grep '^rig: host' | tail -n 60

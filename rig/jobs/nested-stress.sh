@@ -9,6 +9,8 @@
 # Count every failure: no second boot of a guest that reset itself.
 GUEST_RETRY=0
 n=${1:-10}
+# Marks the job as a test file for rig/qemu-faults.sh's classifiers.
+echo "@@TEST-BEGIN nested-stress $(cut -d' ' -f1 /proc/uptime)"
 echo "stress: host has $(grep -c ^processor /proc/cpuinfo) CPUs online: $(cat /sys/devices/system/cpu/online); cmdline: $(cat /proc/cmdline)"
 (while sleep 10; do echo "stress: alive $(cut -d' ' -f1 /proc/uptime)"; done) &
 hb=$!
