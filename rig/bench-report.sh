@@ -101,7 +101,7 @@ done
 		done
 	done
 	echo
-	echo "Tries per configuration (status 0 = ran; 3 = a nested guest exited; 124/125/126 = host hung, died or panicked; all retried):"
+	echo "Tries per configuration (status 0 = ran; 3 = a nested guest exited or hung in its boot; 124/125/126 = host hung, died or panicked; all retried):"
 	echo
 	sed 's/^/    /' runs.txt
 } > table.md
