@@ -59,7 +59,9 @@ fi
 # (2026-12-03: a 256 MiB guest stopped after "kvm_amd: SVM not
 # supported" for 300 s).  Anything else fails the configuration.
 boot_or_exit() {
-	guest_start "$1" && guest_wait "$1" && return 0
+	# QEMU logs every vCPU reset: a guest that later exits without a
+	# word (-no-reboot) leaves its last registers there.
+	guest_start "$1" -d cpu_reset,guest_errors -D /run/g$1.dlog && guest_wait "$1" && return 0
 	if [ ! -s /run/g$1.qemu ] && ! grep -q -E -f /rig/splat-patterns /run/g$1.log; then
 		say "guest $1 did not boot and left no QEMU message or kernel report: the configuration runs again"
 		exit 3
@@ -133,6 +135,8 @@ guests_alive_or_exit() {
 		guest_alive $i && continue
 		say "guest $i exited $1 (QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
 		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
+		echo "bench: guest $i vCPU resets logged: $(grep -c 'CPU Reset' /run/g$i.dlog 2>/dev/null) (two at power-on); the last state:"
+		tail -n 32 /run/g$i.dlog 2>/dev/null | sed "s/^/bench: g$i-reset| /"
 		# shellcheck disable=SC2086
 		kill $samplers 2> /dev/null
 		# It prints any kernel report in the guests' consoles.
