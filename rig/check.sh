@@ -152,14 +152,11 @@ vmrc=$?
 why=""; redo=""
 case $vmrc in
 124|125|126)
-	why=$(host_lost_by_qemu $vmrc "$vmlog")
-	[ -n "$why" ] || why=$(host_nested_stack_fault "$vmlog")
-	[ -n "$why" ] || why=$(host_irq_with_if_clear "$vmlog")
+	why=$(qemu_fault $vmrc "$vmlog")
 	if [ -n "$why" ] && [ "${why%%:*}" != "$why" ] && [ -f "$RIG_TOP/rig/tests/${why%%:*}.sh" ]; then
 		why=${why#*: }	# the lost path reruns that file and the rest
 	fi ;;
-0)	why=$(host_irq_while_masked "$vmlog")
-	[ -n "$why" ] || why=$(host_irq_with_if_clear "$vmlog")
+0)	why=$(qemu_fault 0 "$vmlog")
 	if [ -n "$why" ]; then
 		redo=${why%%:*}; why=${why#*: }
 	fi ;;

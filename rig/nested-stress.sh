@@ -40,8 +40,7 @@ for b in $(seq 1 "$boots"); do
 	esac
 	# What rig/check.sh would blame on QEMU, for the A/B counts.
 	if [ "$st" != ok ]; then
-		why=$(host_irq_while_masked "$logf"; host_nested_stack_fault "$logf"; host_irq_with_if_clear "$logf")
-		[ "$rc" != 124 ] && [ "$rc" != 125 ] || why="$why$(host_lost_by_qemu "$rc" "$logf")"
+		why=$(qemu_fault "$rc" "$logf")
 		[ -z "$why" ] || st="$st, QEMU's: ${why#nested-stress: }"
 	fi
 	echo "nested-stress: boot $b: $n pair boots reached @@READY, host $st, $(( $(date +%s) - start )) s (log $logf)"

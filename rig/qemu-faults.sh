@@ -12,8 +12,8 @@ first_report_line() {
 }
 
 # first_report <log> <lines before>: succeeds when the log's first kernel
-# report began inside a test file that had not ended.  Sets qf_report (40
-# to 70 lines of it, from <lines before> its first matched line), qf_file
+# report began inside a test file that had not ended.  Sets qf_report (it
+# from <lines before> its first matched line to 70 lines after), qf_file
 # (the test file), qf_first (its line number), qf_count (how many lines of
 # the whole log match rig/splat-patterns) and qf_log (the log without
 # CRs) for the classifiers below, which then check that the report is
@@ -158,4 +158,20 @@ host_irq_with_if_clear() {
 	fl=$(echo "$frame" | grep -o -m 1 -E 'RSP: 0018:[0-9a-f]+ EFLAGS: [0-9a-f]{8}' | sed 's/.*EFLAGS: //')
 	[ -n "$rip" ] && [ -n "$fl" ] && [ $((0x$fl & 0x200)) = 0 ] || return 0
 	echo "$qf_file: a vCPU took an interrupt with IF clear ($(echo "$frame" | grep -o -m 1 -E 'asm_[a-z0-9_]+') at $rip, EFLAGS $fl; first report: $(echo "$qf_report" | head -1 | sed 's/^\[[ 0-9.]*\] //'))"
+}
+
+# qemu_fault <status> <log>: what rig/check.sh blames on QEMU for a host
+# boot that ended with <status>: for a lost host (124, 125, 126) the
+# three classes that end a boot, else those it lives through.  Prints
+# "[<test file>: ]<why>", or nothing.
+qemu_fault() {
+	local why
+	case $1 in
+	124|125|126)
+		why=$(host_lost_by_qemu "$1" "$2")
+		[ -n "$why" ] || why=$(host_nested_stack_fault "$2") ;;
+	*)	why=$(host_irq_while_masked "$2") ;;
+	esac
+	[ -n "$why" ] || why=$(host_irq_with_if_clear "$2")
+	echo "$why"
 }

@@ -59,6 +59,12 @@ guest_alive() {
 	kill -0 "$(cat /run/g$1.qpid 2>/dev/null)" 2>/dev/null
 }
 
+# guest_silent <i>: guest i's QEMU printed nothing and its console holds
+# no kernel report.
+guest_silent() {
+	[ ! -s /run/g$1.qemu ] && ! grep -q -E -f /rig/splat-patterns /run/g$1.log
+}
+
 # guest_wait <i>: wait until guest i has read its disk and serves commands.
 # A nested guest whose QEMU exits during boot without a word from QEMU or
 # from the guest's kernel has reset itself (-no-reboot): under this rig's
@@ -70,9 +76,8 @@ guest_wait() {
 	t=0
 	while ! grep -q '^@@READY' /run/g$1.log 2>/dev/null; do
 		if ! guest_alive "$1"; then
-			if [ "${GUEST_RETRY:-1}" = 1 ] && [ ! -s /run/g$1.qemu ] &&
-			   [ ! -f /run/g$1.retried ] &&
-			   ! grep -q -E -f /rig/splat-patterns /run/g$1.log; then
+			if [ "${GUEST_RETRY:-1}" = 1 ] && [ ! -f /run/g$1.retried ] &&
+			   guest_silent "$1"; then
 				echo "RETRY: nested guest $1 reset itself during boot (no QEMU or kernel message; last console line: $(tr -d '\r' < /run/g$1.log | tail -n 1)); booted again"
 				cp /run/g$1.log /run/g$1.lost.log
 				. /run/g$1.restart

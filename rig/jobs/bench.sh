@@ -62,7 +62,7 @@ boot_or_exit() {
 	# QEMU logs every vCPU reset: a guest that later exits without a
 	# word (-no-reboot) leaves its last registers there.
 	guest_start "$1" -d cpu_reset,guest_errors -D /run/g$1.dlog && guest_wait "$1" && return 0
-	if [ ! -s /run/g$1.qemu ] && ! grep -q -E -f /rig/splat-patterns /run/g$1.log; then
+	if guest_silent "$1"; then
 		say "guest $1 did not boot and left no QEMU message or kernel report: the configuration runs again"
 		exit 3
 	fi
