@@ -53,8 +53,9 @@ start=$(date +%s)
 # The host prints "rig: host alive" every 60 s, so 300 s of silence is
 # a hang, not a slow host.
 stall=${RIG_STALL_SECONDS:-300}
+hung_grace=${RIG_HUNG_GRACE_SECONDS:-60} hung_at=""
 (
-	while sleep 20; do
+	while sleep "${RIG_WATCHDOG_POLL_SECONDS:-20}"; do
 		[ -f "$tmp/qemu.pid" ] || continue
 		kill -0 "$(cat "$tmp/qemu.pid")" 2>/dev/null || exit 0
 		# A panicked host never recovers (its reboot path can fault
@@ -67,13 +68,27 @@ stall=${RIG_STALL_SECONDS:-300}
 			exit 0
 		fi
 		idle=$(( $(date +%s) - $(stat -c %Y "$logfile") ))
-		[ "$idle" -ge "$stall" ] || continue
+		# A hung-task report already fails the run; a host that limps
+		# on after one (a CPU lost to QEMU, the others still printing
+		# the heartbeat) never finishes its job, so it is stopped a
+		# little after the report rather than at the overall timeout.
+		if [ -z "$hung_at" ] && grep -q 'blocked for more than' "$logfile"; then
+			hung_at=$(date +%s)
+		fi
+		if [ -n "$hung_at" ] && [ $(( $(date +%s) - hung_at )) -ge "$hung_grace" ]; then
+			why="reported a hung task ${hung_grace}s ago"
+		elif [ "$idle" -ge "$stall" ]; then
+			why="console silent for ${idle}s"
+		else
+			continue
+		fi
 		{
-			echo "rig: host console silent for ${idle}s: dumping its vCPUs and stopping it"
+			echo "rig: host $why: dumping its vCPUs and stopping it"
+			# (a dump that fails must not keep the host running)
 			python3 "$RIG_TOP/rig/host-dump.py" "$tmp/mon.sock" \
-				"$KOBJ/System.map" 2>&1
+				"$KOBJ/System.map" 2>&1 || echo "rig: host-dump failed"
 		} >> "$logfile"
-		touch "$tmp/stalled"
+		echo "$why" > "$tmp/stalled"
 		kill "$(cat "$tmp/qemu.pid")"
 		exit 0
 	done
@@ -118,7 +133,7 @@ set -e
 elapsed=$(( $(date +%s) - start ))
 
 if [ -f "$tmp/stalled" ]; then
-	echo "rig: host hung: console silent for ${stall}s (vCPU state at the end of $logfile)" >&2
+	echo "rig: host hung: $(cat "$tmp/stalled") (vCPU state at the end of $logfile)" >&2
 	grep '^rig: host' "$logfile" >&2
 	exit 124
 fi
