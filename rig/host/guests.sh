@@ -43,16 +43,47 @@ guest_start() {
 		cp /guest/bench.img /run/bench$i.img
 		bench="-drive file=/run/bench$i.img,if=virtio,format=raw"
 	fi
-	# shellcheck disable=SC2086
-	$GUEST_QEMU -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
-		-nodefaults -display none -vga none -no-reboot \
-		-L /usr/share/qemu \
-		-chardev pipe,id=con,path=/run/g$i -serial chardev:con \
-		-drive file=/run/disk$i.img,if=virtio,format=raw $bench \
-		-kernel /guest/bzImage -initrd /guest/initrd.gz \
-		-append "console=ttyS0 loglevel=5 panic=-1 $GUEST_KUNIT $GUEST_APPEND rig.guest=$i" \
-		-pidfile /run/g$i.pid "$@" > /run/g$i.qemu 2>&1 &
+	rm -f /run/g$i.qrc
+	# QEMU runs under a shell that passes a stop signal on to it and
+	# writes how it ended to /run/g$i.qrc (guest_end), so that a guest
+	# that is gone without a word says whether it powered off or reset
+	# (0), failed (1) or was killed (128 + the signal; the host's OOM
+	# killer sends 9).  /run/g$i.qpid is that shell, alive as long as
+	# QEMU is; /run/g$i.pid is QEMU's own.
+	(
+		trap 'kill "$gq" 2>/dev/null' TERM
+		# shellcheck disable=SC2086
+		$GUEST_QEMU -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
+			-nodefaults -display none -vga none -no-reboot \
+			-L /usr/share/qemu \
+			-chardev pipe,id=con,path=/run/g$i -serial chardev:con \
+			-drive file=/run/disk$i.img,if=virtio,format=raw $bench \
+			-kernel /guest/bzImage -initrd /guest/initrd.gz \
+			-append "console=ttyS0 loglevel=5 panic=-1 $GUEST_KUNIT $GUEST_APPEND rig.guest=$i" \
+			-pidfile /run/g$i.pid "$@" > /run/g$i.qemu 2>&1 &
+		gq=$!
+		# A trapped signal ends wait early: wait again until QEMU is gone.
+		while :; do
+			wait "$gq"; gr=$?
+			kill -0 "$gq" 2>/dev/null || break
+		done
+		echo "$gr" > /run/g$i.qrc
+	) &
 	echo $! > /run/g$i.qpid
+}
+
+# guest_end <i>: how guest i's QEMU ended, in words.
+guest_end() {
+	ge=$(cat /run/g$1.qrc 2>/dev/null)
+	case $ge in
+	"") if guest_alive "$1"; then echo "QEMU still running"; else echo "QEMU's end not recorded"; fi ;;
+	0) echo "QEMU exited with status 0 (the guest powered off or reset)" ;;
+	*) if [ "$ge" -gt 128 ]; then
+		echo "QEMU killed by signal $((ge - 128))"
+	   else
+		echo "QEMU exited with status $ge"
+	   fi ;;
+	esac
 }
 
 guest_alive() {
@@ -78,14 +109,14 @@ guest_wait() {
 		if ! guest_alive "$1"; then
 			if [ "${GUEST_RETRY:-1}" = 1 ] && [ ! -f /run/g$1.retried ] &&
 			   guest_silent "$1"; then
-				echo "RETRY: nested guest $1 reset itself during boot (no QEMU or kernel message; last console line: $(tr -d '\r' < /run/g$1.log | tail -n 1)); booted again"
+				echo "RETRY: nested guest $1 reset itself during boot (no QEMU or kernel message, $(guest_end "$1"); last console line: $(tr -d '\r' < /run/g$1.log | tail -n 1)); booted again"
 				cp /run/g$1.log /run/g$1.lost.log
 				. /run/g$1.restart
 				touch /run/g$1.retried
 				t=0
 				continue
 			fi
-			echo "rig: guest $1 exited before it booted; qemu said:"
+			echo "rig: guest $1 exited before it booted ($(guest_end "$1")); qemu said:"
 			cat /run/g$1.qemu; tail -n 20 /run/g$1.log
 			return 1
 		fi
@@ -268,7 +299,7 @@ disk_sum_recv() {
 		echo no-answer
 		# Why it went silent, for the log (stdout is the answer).
 		{ echo "$ds_out" | tail -n 1
-		  guest_alive "$1" || echo "rig: guest $1: its QEMU has exited"
+		  guest_alive "$1" || echo "rig: guest $1: $(guest_end "$1")"
 		  tr -d '\r' < /run/g$1.log | tail -n 15 | sed "s/^/rig: g$1| /"; } >&2
 	else
 		echo "no-digest(exit-$ds_rc)"

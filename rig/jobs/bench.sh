@@ -63,7 +63,7 @@ boot_or_exit() {
 	# word (-no-reboot) leaves its last registers there.
 	guest_start "$1" -d cpu_reset,guest_errors -D /run/g$1.dlog && guest_wait "$1" && return 0
 	if guest_silent "$1"; then
-		say "guest $1 did not boot and left no QEMU message or kernel report: the configuration runs again"
+		say "guest $1 did not boot and left no QEMU message or kernel report ($(guest_end "$1")): the configuration runs again"
 		exit 3
 	fi
 	exit 1
@@ -133,7 +133,7 @@ wl_stop() { [ "$wl" != build ] || bench_stop "$1"; }
 guests_alive_or_exit() {
 	for i in 0 1; do
 		guest_alive $i && continue
-		say "guest $i exited $1 (QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
+		say "guest $i exited $1 ($(guest_end $i); QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
 		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
 		echo "bench: guest $i vCPU resets logged: $(grep -c 'CPU Reset' /run/g$i.dlog 2>/dev/null) (two at power-on); the last state:"
 		tail -n 32 /run/g$i.dlog 2>/dev/null | sed "s/^/bench: g$i-reset| /"

@@ -17,7 +17,7 @@ hb=$!
 # guests.sh's helpers set $i (busybox sh has no local): count with $pair.
 dump() {	# both guests' consoles and QEMU messages, for the log
 	for g in 0 1; do
-		echo "stress: guest $g qemu: $(cat /run/g$g.qemu 2>/dev/null)"
+		echo "stress: guest $g qemu ($(guest_end $g)): $(cat /run/g$g.qemu 2>/dev/null)"
 		tr -d '\r' < /run/g$g.log | tail -n 80 | sed "s/^/stress: g$g| /"
 		echo "stress: guest $g vCPU resets: $(grep -c 'CPU Reset' /run/g$g.dlog 2>/dev/null)"
 		tail -n 40 /run/g$g.dlog 2>/dev/null | sed "s/^/stress: g$g-reset| /"
