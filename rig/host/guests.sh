@@ -132,10 +132,16 @@ guest_wait() {
 # guest_send <i> <command>: start a shell command in guest i; guest_recv
 # <i> [timeout] waits for it, prints its output and returns its exit
 # status.  Commands to two guests run at the same time this way.
+#
+# Opening the console's FIFO for writing blocks until QEMU, its reader,
+# has it open: a guest whose QEMU is gone would block the job for good
+# (check28 sat idle for 20 minutes so), so the write is given 30 s in a
+# child shell, and a guest not running gets none.
 guest_send() {
 	id="c$$x$1x$(cut -d' ' -f1 /proc/uptime | tr -d .)"
 	printf '%s %s\n' "$id" "$2" > /run/g$1.cmd
-	cat /run/g$1.cmd > /run/g$1.in
+	guest_alive "$1" || return 1
+	timeout 30 sh -c 'cat "$0" > "$1"' /run/g$1.cmd /run/g$1.in
 }
 
 guest_recv() {

@@ -20,6 +20,27 @@ check() {	# check <name> <shell condition> [detail]
 	if eval "$2"; then echo "PASS: pagehint: $1${3:+ ($3)}"
 	else echo "FAIL: pagehint: $1${3:+ ($3)}"; fi
 }
+# ph_end: put the host's knobs back and stop the guests.
+ph_end() {
+	echo 1 > $kh/vm_default
+	echo "$stack0" > $kh/hint_stack_size
+	echo "$attr0" > $kh/attr_table_size
+	echo 0 > $ksm/run
+}
+# guests_up <phase>: both guests still run after <phase>.  A guest that
+# is gone fails the test file at once, with how its QEMU ended and its
+# console's last lines: every later step would only time out on it.
+guests_up() {
+	for i in 0 1; do
+		guest_alive $i && continue
+		echo "FAIL: pagehint: both guests still run after $1 (guest $i: $(guest_end $i))"
+		echo "rig: pagehint: guest $i console, last lines:"
+		tr -d '\r' < /run/g$i.log | tail -n 40 | sed 's/^/rig:   /'
+		guest_stop_all || echo "FAIL: pagehint: guest kernel logs clean"
+		ph_end
+		return 1
+	done
+}
 if [ ! -d $kh ]; then
 	echo "FAIL: pagehint: no $kh in the host"; return 0
 fi
@@ -163,6 +184,7 @@ guest_run 0 'echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/k
 check "guest kmemleak clean after the off/on cycles" '! grep -q unreferenced /tmp/ph-leak' \
 	"$(grep -c unreferenced /tmp/ph-leak) reports"
 phase_mark pagehint "driver off/on 40 times, kmemleak"
+guests_up "the driver's off/on cycles" || return 0
 
 # Same paths, different content: each guest writes its own data to the
 # same files (written back, then read back from storage: both hint kinds
@@ -176,7 +198,7 @@ for i in 0 1; do
 done
 for i in 0 1; do
 	guest_recv $i 180 > /tmp/ph-out$i ||
-		echo "rig: pagehint: guest $i: $(tail -n 1 /tmp/ph-out$i)"
+		echo "rig: pagehint: guest $i: $(tail -n 1 /tmp/ph-out$i) ($(guest_end $i))"
 	grep -E '^[0-9a-f]{32}  ' /tmp/ph-out$i > /tmp/ph-w$i
 	# What it must read: the same content generated in the host.
 	for f in $(awk '{print $2}' /tmp/ph-w$i); do
@@ -186,11 +208,15 @@ done
 sleep 5
 a2=$(( $(khs attr_matches) - a1 ))
 echo "rig: pagehint: same paths, different content: attr_matches=+$a2 (each a compare that found different content)"
-check "each guest reads back exactly what it wrote to the same paths" \
-	'[ "$(grep -c . /tmp/ph-e0)" = 6 ] && cmp -s /tmp/ph-w0 /tmp/ph-e0 && cmp -s /tmp/ph-w1 /tmp/ph-e1'
+same_ok=1
+for i in 0 1; do
+	[ "$(grep -c . /tmp/ph-e$i)" = 6 ] && cmp -s /tmp/ph-w$i /tmp/ph-e$i || same_ok=0
+done
+check "each guest reads back exactly what it wrote to the same paths" '[ $same_ok = 1 ]'
 check "same paths with different content were paired by the host" '[ "$a2" -gt 0 ]' "attr_matches +$a2"
-if ! cmp -s /tmp/ph-w0 /tmp/ph-e0 || ! cmp -s /tmp/ph-w1 /tmp/ph-e1; then
+if [ $same_ok = 0 ]; then
 	for i in 0 1; do
+		echo "rig: pagehint: guest $i: $(guest_end $i)"
 		echo "rig: pagehint: guest $i: digests it read back (<) against those of what it wrote (>):"
 		diff /tmp/ph-w$i /tmp/ph-e$i | sed 's/^/rig:   /'
 		echo "rig: pagehint: guest $i console, last lines:"
@@ -198,6 +224,7 @@ if ! cmp -s /tmp/ph-w0 /tmp/ph-e0 || ! cmp -s /tmp/ph-w1 /tmp/ph-e1; then
 	done
 fi
 phase_mark pagehint "same paths, different content"
+guests_up "writing the same paths" || return 0
 
 # Stock KSM (mode off) on the same two guests: everything unmerged, then
 # KSM's own linear scan must find the pages their disks have in common
@@ -267,7 +294,4 @@ guest_stop_all && echo "PASS: pagehint: guest kernel logs clean" ||
 	echo "FAIL: pagehint: guest kernel logs clean"
 phase_mark pagehint "stock KSM checks, host off, guests stopped"
 
-echo 1 > $kh/vm_default
-echo "$stack0" > $kh/hint_stack_size
-echo "$attr0" > $kh/attr_table_size
-echo 0 > $ksm/run
+ph_end
