@@ -29,8 +29,8 @@ GUEST_QEMU=${GUEST_QEMU:-qemu-system-x86_64}
 guest_start() {
 	i=$1; shift
 	# How guest_wait boots this guest again (same command line).
-	{ printf "GUEST_APPEND='%s' GUEST_BENCH='%s' GUEST_QEMU='%s' GUEST_REBOOT='%s' guest_start %s" \
-		"$GUEST_APPEND" "$GUEST_BENCH" "$GUEST_QEMU" "${GUEST_REBOOT:-0}" "$i"
+	{ printf "GUEST_APPEND='%s' GUEST_BENCH='%s' GUEST_QEMU='%s' guest_start %s" \
+		"$GUEST_APPEND" "$GUEST_BENCH" "$GUEST_QEMU" "$i"
 	  for a in "$@"; do printf " '%s'" "$a"; done; echo; } > /run/g$i.restart
 	rm -f /run/g$i.in /run/g$i.out /run/g$i.log /run/g$i.retried
 	mkfifo /run/g$i.in /run/g$i.out
@@ -44,12 +44,6 @@ guest_start() {
 		bench="-drive file=/run/bench$i.img,if=virtio,format=raw"
 	fi
 	rm -f /run/g$i.qrc
-	# -no-reboot turns a guest's reset, a triple fault included, into
-	# QEMU's silent exit.  GUEST_REBOOT=1 lets the guest reset instead,
-	# so that QEMU's cpu_reset log (-d cpu_reset) holds the registers the
-	# guest had when it reset; the caller then watches that log.
-	noreboot=-no-reboot
-	[ "${GUEST_REBOOT:-0}" = 1 ] && noreboot=
 	# QEMU runs under a shell that passes a stop signal on to it and
 	# writes how it ended to /run/g$i.qrc (guest_end), so that a guest
 	# that is gone without a word says whether it powered off or reset
@@ -60,7 +54,7 @@ guest_start() {
 		trap 'kill "$gq" 2>/dev/null' TERM
 		# shellcheck disable=SC2086
 		$GUEST_QEMU -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
-			-nodefaults -display none -vga none $noreboot \
+			-nodefaults -display none -vga none -no-reboot \
 			-L /usr/share/qemu \
 			-chardev pipe,id=con,path=/run/g$i -serial chardev:con \
 			-drive file=/run/disk$i.img,if=virtio,format=raw $bench \

@@ -58,15 +58,10 @@ fi
 # under test: exit 3 so that rig/bench.sh runs the configuration again
 # (2026-12-03: a 256 MiB guest stopped after "kvm_amd: SVM not
 # supported" for 300 s).  Anything else fails the configuration.
-resets() { grep -c 'CPU Reset' /run/g$1.dlog 2>/dev/null; }
 boot_or_exit() {
 	# QEMU logs every vCPU reset: a guest that later exits without a
 	# word (-no-reboot) leaves its last registers there.
-	# The guest may reset (GUEST_REBOOT=1): a reset after the power-on
-	# ones (resets_after_boot) is then how a guest's triple fault shows,
-	# with its registers at the fault in the log.
-	GUEST_REBOOT=1 guest_start "$1" -d cpu_reset,guest_errors -D /run/g$1.dlog &&
-		guest_wait "$1" && resets "$1" > /run/g$1.resets0 && return 0
+	guest_start "$1" -d cpu_reset,guest_errors -D /run/g$1.dlog && guest_wait "$1" && return 0
 	if guest_silent "$1"; then
 		say "guest $1 did not boot and left no QEMU message or kernel report ($(guest_end "$1")): the configuration runs again"
 		exit 3
@@ -137,17 +132,11 @@ wl_stop() { [ "$wl" != build ] || bench_stop "$1"; }
 # exit 3 so that rig/bench.sh retries the configuration from its start.
 guests_alive_or_exit() {
 	for i in 0 1; do
-		r0=$(cat /run/g$i.resets0 2>/dev/null || echo 2)
-		guest_alive $i && [ "$(resets $i)" -le "$r0" ] && continue
-		if guest_alive $i; then
-			say "guest $i reset itself $1 (QEMU running; its reset log holds the registers at the reset); its console's last lines:"
-		else
-			say "guest $i exited $1 ($(guest_end $i); QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
-		fi
-		tr -d '\r' < /run/g$i.log | tail -n 25 | sed "s/^/bench: g$i| /"
-		echo "bench: guest $i vCPU resets logged: $(resets $i) ($r0 by the end of its boot); the first after that:"
-		awk -v n="$r0" '/CPU Reset/ {c++} c == n + 1' /run/g$i.dlog 2>/dev/null | head -n 40 |
-			sed "s/^/bench: g$i-reset| /"
+		guest_alive $i && continue
+		say "guest $i exited $1 ($(guest_end $i); QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
+		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
+		echo "bench: guest $i vCPU resets logged: $(grep -c 'CPU Reset' /run/g$i.dlog 2>/dev/null) (two at power-on); the last state:"
+		tail -n 32 /run/g$i.dlog 2>/dev/null | sed "s/^/bench: g$i-reset| /"
 		# shellcheck disable=SC2086
 		kill $samplers 2> /dev/null
 		# It prints any kernel report in the guests' consoles.
