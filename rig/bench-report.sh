@@ -21,7 +21,8 @@ gp=$(( 2 * mem * 256 ))
 # read_to_merge_median_s read_to_merge_p95_s start_sharing%
 # pagemap_gain% (pagemap-saved at the end minus at the start: what the
 # mode added during the workload, whatever the boot left) churn_revs
-# (revisions of the churn set each guest wrote, mean of the two).
+# (revisions of the churn set each guest wrote, mean of the two)
+# page_cache_oracle_share% page_cache_part_of_oracle%.
 # Columns of the CSVs: see to_csv in rig/bench.sh.
 : > runs.tsv
 for f in *-*-*.csv; do
@@ -29,6 +30,9 @@ for f in *-*-*.csv; do
 	[ -s "$f" ] || continue
 	n=${f%.csv}; rate=${n%%-*}; rest=${n#*-}; mode=${rest%-*}; rep=${rest##*-}
 	osh=$(awk -F, 'NR > 1 && $2 > 0 {s += $4 / $2; k++} END {if (k) printf "%.0f", 100 * s / k; else print "-"}' "$n.oracle.csv" 2>/dev/null || echo -)
+	# The same over the page cache's duplicates (the guests' disk blocks;
+	# columns 10 and 11, absent before 2026-12-04), and their part of all.
+	fsh=$(awk -F, 'NR > 1 && $10 > 0 {s += $11 / $10; f += $10 / $2; k++} END {if (k) printf "%.0f\t%.0f", 100 * s / k, 100 * f / k; else printf "-\t-"}' "$n.oracle.csv" 2>/dev/null || printf -- '-\t-')
 	# Builds per minute and guest, counting the build in progress as the
 	# share of a whole build's objects (the most seen) it has compiled.
 	bpm=$(awk -F, 'NR > 1 && $2 != "" {t = $1; b0 = $2; o0 = $3; b1 = $4; o1 = $5; if ($3 > m) m = $3; if ($5 > m) m = $5}
@@ -37,7 +41,7 @@ for f in *-*-*.csv; do
 	# timeout, so a p95 of 99 reads "> 10 s").
 	churn=$(awk -F, 'NR > 1 && $6 != "" {c = ($6 + $7) / 2} END {if (c != "") printf "%.1f", c; else print "-"}' "$n.wl.csv" 2>/dev/null || echo -)
 	r2m=$({ sort -n "$n.r2m.csv" 2>/dev/null || true; } | awk '/^[0-9.]+$/ {v[++k] = $1} END {if (k) printf "%.2f\t%.2f", v[int((k + 1) / 2)], v[int(k * 0.95 + 0.5)]; else printf "-\t-"}')
-	awk -F, -v gp="$gp" -v rate="$rate" -v mode="$mode" -v rep="$rep" -v osh="$osh" -v bpm="$bpm" -v r2m="$r2m" -v churn="$churn" '
+	awk -F, -v gp="$gp" -v rate="$rate" -v mode="$mode" -v rep="$rep" -v osh="$osh" -v bpm="$bpm" -v r2m="$r2m" -v churn="$churn" -v fsh="$fsh" '
 		NR == 1 { next }
 		{
 			t = $1; cpu = $6; s = $2 / gp; sum += s; if (s > max) max = s; k++
@@ -47,10 +51,10 @@ for f in *-*-*.csv; do
 		}
 		END {
 			if (k == 0) exit
-			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\t%s\t%.1f\t%+.1f\t%s\n", rate, mode, rep,
+			printf "%s\t%s\t%s\t%.2f\t%.1f\t%.1f\t%.1f\t%s\t%s\t%.1f\t%s\t%s\t%.1f\t%+.1f\t%s\t%s\n", rate, mode, rep,
 				t ? cpu / 10 / t : 0, 100 * sum / k, 100 * max, 100 * pm / k, osh, bpm,
 				100 * z / k, ks ? sprintf("%.3f", ps / ks) : "-", r2m,
-				100 * s0, 100 * (p1 - p0), churn
+				100 * s0, 100 * (p1 - p0), churn, fsh
 		}' "$f" >> runs.tsv
 done
 
@@ -63,7 +67,9 @@ done
 	echo "Sharing = pages saved / guest RAM pages, zero pages apart; \"pagemap\" is the"
 	echo "same measured from the VMM processes' page tables; oracle share = duplicate"
 	echo "pages already merged over all duplicate pages by content (zero pages apart),"
-	echo "both from the content oracle's samples. Start sharing: pages_sharing when the workload"
+	echo "both from the content oracle's samples; page cache oracle share = the same over the"
+	echo "contents that are blocks of the guests' disks (what a clean page cache page holds), and"
+	echo "page cache part = those duplicates over all duplicates. Start sharing: pages_sharing when the workload"
 	echo "began (after the boot and the first full merge); pagemap gain: pagemap-saved pages at the"
 	echo "end minus at the start, in % of guest pages (what the mode added or lost during the workload)."
 	echo "Builds/min: the workload's progress per guest; churn revs: revisions of the churn set"
@@ -71,8 +77,8 @@ done
 	echo "from a command to guest 1 to read 32 pages that guest 0 just read, to their merge"
 	echo "(99 = not merged within 10 s). Values: mean (min..max) over repeats."
 	echo
-	echo "| pages/s | mode | runs | ksmd CPU % | start sharing % | mean sharing % | max sharing % | pagemap % | pagemap gain % | oracle share % | builds/min | churn revs | zero pages % | pagemap / pages_sharing | read to merge median s | p95 s | vs stock (mean sharing) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| pages/s | mode | runs | ksmd CPU % | start sharing % | mean sharing % | max sharing % | pagemap % | pagemap gain % | oracle share % | page cache oracle share % | page cache part of oracle % | builds/min | churn revs | zero pages % | pagemap / pages_sharing | read to merge median s | p95 s | vs stock (mean sharing) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for rate in $(cut -f1 runs.tsv | sort -un | sort -rn); do
 		stock=$(awk -F'\t' -v r="$rate" '$1 == r && $2 == "off" {s += $5; k++} END {if (k) printf "%f", s / k}' runs.tsv)
 		for mode in none off advisor hint hybrid; do
@@ -90,12 +96,12 @@ done
 					if (n == 1) return sprintf("%.2f", s)
 					return sprintf("%.2f (%.2f..%.2f)", s / n, lo, hi)
 				}
-				$1 == r && $2 == m { k++; for (c = 4; c <= 16; c++) v[k, c] = $c }
+				$1 == r && $2 == m { k++; for (c = 4; c <= 18; c++) v[k, c] = ($c == "" ? "-" : $c) }
 				END {
 					if (!k) exit
 					mean = 0; for (i = 1; i <= k; i++) mean += v[i, 5]; mean /= k
-					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
-						stat(4), stat(14), stat(5), stat(6), stat(7), stat(15), stat(8), stat(9), stat(16), stat(10), stat(11), stat(12), stat(13),
+					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
+						stat(4), stat(14), stat(5), stat(6), stat(7), stat(15), stat(8), stat(17), stat(18), stat(9), stat(16), stat(10), stat(11), stat(12), stat(13),
 						(stock > 0 && m != "off") ? sprintf("%.1fx", mean / stock) : "-"
 				}' runs.tsv
 		done

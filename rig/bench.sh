@@ -71,7 +71,7 @@ to_csv() {
 		delta = " ksm_full_scans cpu_ms hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions stale_items_remerged "
 		s = base ".csv"; o = base ".oracle.csv"; w = base ".wl.csv"
 		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s
-		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms" > o
+		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms,o_file_pages,o_file_dup,o_file_dup_merged" > o
 		print "t,builds0,objs0,builds1,objs1,churn0,churn1" > w
 		r = base ".r2m.csv"; print "seconds" > r
 	}
@@ -84,7 +84,7 @@ to_csv() {
 		print "" > s
 	}
 	$1 == "@@O" && /oracle=1/ && t0 != "" {
-		kv(); printf "%.1f,%s,%s,%s,%s,%s,%s,%s\n", v["time"] - t0, v["o_dup"], v["o_zero"], v["o_dup_merged"], v["o_zero_merged"], v["saved"], v["ksm_sharing"], v["oracle_ms"] > o
+		kv(); printf "%.1f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", v["time"] - t0, v["o_dup"], v["o_zero"], v["o_dup_merged"], v["o_zero_merged"], v["saved"], v["ksm_sharing"], v["oracle_ms"], v["o_file_pages"], v["o_file_dup"], v["o_file_dup_merged"] > o
 	}
 	$1 == "@@W" && t0 != "" {
 		kv(); split(v["wl0"], a, ":"); split(v["wl1"], c, ":")

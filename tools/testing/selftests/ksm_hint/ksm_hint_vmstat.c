@@ -37,6 +37,17 @@
  * reached is o_dup_merged / o_dup; KSM's max_page_sharing (256 copies per
  * KSM page) keeps it a little under 1 for contents held very many times.
  *
+ * File contents (-F FILE, with -o): the guests' disk images, read again at
+ * every oracle pass and hashed by 4 KiB block.  A guest page whose content
+ * is that of a non-zero block of one of them is counted as file content:
+ * on a filesystem of 4 KiB blocks that is what a clean page cache page of
+ * a file holds (its metadata blocks count too; a copy of file data in
+ * anonymous memory, such as a read() buffer, does as well).  o_file_pages
+ * such pages, and over the contents among them held more than once
+ * o_file_dup and o_file_dup_merged as above, so o_file_dup_merged /
+ * o_file_dup is the share of the page cache's duplicates merged: what a
+ * hint can reach, apart from the anonymous memory only a scan finds.
+ *
  * One line of key=value pairs per sample on stdout, written at once; the
  * names are stable; the o_ keys only on lines with oracle=1.  See help().
  */
@@ -89,7 +100,13 @@ struct pm_stats {
 struct oracle_stats {
 	unsigned long long pages, unread, zero, zero_merged;
 	unsigned long long contents, dup_contents, dup, dup_merged;
+	unsigned long long file_blocks, file_pages, file_dup, file_dup_merged;
 	double ms;
+};
+
+/* The hash of one block of a -F file. */
+struct fblock {
+	uint64_t h0, h1;
 };
 
 static struct vmm *vmms;
@@ -107,6 +124,13 @@ static struct { const char *key, *path; } extra[MAX_EXTRA];
 static int nextra;
 static int cpu_pid;
 
+/* Disk images whose block contents the oracle calls file contents (-F). */
+#define MAX_FILES 8
+static const char *files[MAX_FILES];
+static int nfiles;
+static struct fblock *fblocks;
+static size_t nfblocks, fblocks_cap;
+
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -123,7 +147,7 @@ static void help(void)
 {
 	fprintf(stderr,
 		"usage: %s -m MiB [-o] [-e N] [-i SEC] [-c COUNT] [-f KEY=FILE]...\n"
-		"          [-k PID] PID[@ADDR]...\n"
+		"          [-k PID] [-F FILE]... PID[@ADDR]...\n"
 		"  -m MiB    guest RAM size: each PID's guest RAM is its private\n"
 		"            anonymous mapping of exactly that size (PID@ADDR:\n"
 		"            the range from hex ADDR instead)\n"
@@ -136,13 +160,17 @@ static void help(void)
 		"  -f KEY=FILE  also print KEY=<the number FILE holds> (-1 if\n"
 		"            unreadable), e.g. a sysfs counter; up to 32\n"
 		"  -k PID    also print cpu_ms=<user+system CPU of PID in ms>\n"
+		"  -F FILE   with -o, a disk image whose 4 KiB blocks are file\n"
+		"            contents (read at every oracle pass); adds the o_file\n"
+		"            keys; up to 8\n"
 		"output, one line per sample, key=value (pages of 4 KiB; time:\n"
 		"epoch seconds; t: seconds since start):\n"
 		"  seq time t pids ram_mib pages present swapped zero distinct\n"
 		"  distinct_nonzero saved ksm_sharing ksm_shared ksm_zero_pages\n"
 		"  ksm_full_scans pagemap_ms oracle [o_pages o_unread o_zero\n"
 		"  o_zero_merged o_contents o_dup_contents o_dup o_dup_merged\n"
-		"  oracle_ms], then the -k and -f values\n",
+		"  oracle_ms [o_file_blocks o_file_pages o_file_dup\n"
+		"  o_file_dup_merged]], then the -k and -f values\n",
 		prog);
 	exit(2);
 }
@@ -607,6 +635,74 @@ static uint64_t hash_run(struct vmm *v, uint64_t first, uint64_t n,
 	return nrec;
 }
 
+static int cmp_fblock(const void *a, const void *b)
+{
+	const struct fblock *x = a, *y = b;
+
+	if (x->h0 != y->h0)
+		return x->h0 < y->h0 ? -1 : 1;
+	return x->h1 < y->h1 ? -1 : x->h1 > y->h1;
+}
+
+/*
+ * Hashes every non-zero 4 KiB block of the -F files into fblocks, sorted
+ * and without repeats.  The files are read again at every pass: the
+ * guests write to their disks while they run.
+ */
+static void load_file_blocks(uint64_t *buf)
+{
+	uint64_t off, i, n;
+	struct fblock *b;
+	ssize_t got;
+	int k, fd;
+
+	nfblocks = 0;
+	for (k = 0; k < nfiles; k++) {
+		fd = open(files[k], O_RDONLY);
+		if (fd < 0)
+			die("%s: %s", files[k], strerror(errno));
+		for (off = 0; ; off += got) {
+			got = pread_full(fd, buf, READ_CHUNK * PAGE_SZ, off);
+			if (got < 0)
+				die("%s: %s", files[k], strerror(errno));
+			n = got / PAGE_SZ;	/* a partial last block: not one */
+			if (nfblocks + n > fblocks_cap) {
+				fblocks_cap = (nfblocks + n) * 2;
+				b = realloc(fblocks, fblocks_cap * sizeof(*b));
+				if (!b)
+					die("out of memory");
+				fblocks = b;
+			}
+			for (i = 0; i < n; i++) {
+				if (page_is_zero(buf + i * PAGE_WORDS))
+					continue;
+				b = &fblocks[nfblocks++];
+				hash_page(buf + i * PAGE_WORDS, &b->h0, &b->h1);
+				if (!b->h0 && !b->h1)
+					b->h1 = 1;	/* as hash_run() */
+			}
+			if (got < (ssize_t)(READ_CHUNK * PAGE_SZ))
+				break;
+		}
+		close(fd);
+	}
+	if (!nfblocks)
+		return;
+	qsort(fblocks, nfblocks, sizeof(*fblocks), cmp_fblock);
+	for (i = 1, n = 1; i < nfblocks; i++)
+		if (cmp_fblock(&fblocks[i], &fblocks[n - 1]))
+			fblocks[n++] = fblocks[i];
+	nfblocks = n;
+}
+
+static bool is_file_content(const struct orec *r)
+{
+	struct fblock key = { r->h0, r->h1 };
+
+	return nfblocks && bsearch(&key, fblocks, nfblocks, sizeof(key),
+				   cmp_fblock);
+}
+
 /* The oracle over the present pages of the last pagemap pass. */
 static void oracle_pass(struct oracle_stats *s)
 {
@@ -614,6 +710,7 @@ static void oracle_pass(struct oracle_stats *s)
 	static uint64_t *buf;
 	double t0 = mono_ms();
 	struct vmm *v;
+	bool file;
 	int k;
 
 	memset(s, 0, sizeof(*s));
@@ -621,6 +718,10 @@ static void oracle_pass(struct oracle_stats *s)
 		buf = aligned_alloc(PAGE_SZ, READ_CHUNK * PAGE_SZ);
 		if (!buf)
 			die("out of memory");
+	}
+	if (nfiles) {
+		load_file_blocks(buf);
+		s->file_blocks = nfblocks;
 	}
 	for (k = 0; k < nvmm; k++) {
 		v = &vmms[k];
@@ -660,11 +761,18 @@ static void oracle_pass(struct oracle_stats *s)
 			continue;
 		}
 		s->contents++;
+		file = nfiles && is_file_content(&orecs[i]);
+		if (file)
+			s->file_pages += copies;
 		if (copies < 2)
 			continue;
 		s->dup_contents++;
 		s->dup += copies - 1;
 		s->dup_merged += copies - frames;
+		if (file) {
+			s->file_dup += copies - 1;
+			s->file_dup_merged += copies - frames;
+		}
 	}
 	s->ms = mono_ms() - t0;
 }
@@ -713,6 +821,11 @@ static void sample(unsigned long long seq, bool oracle, double t_start)
 				os.pages, os.unread, os.zero, os.zero_merged,
 				os.contents, os.dup_contents, os.dup,
 				os.dup_merged, os.ms);
+		if (nfiles)
+			len += snprintf(line + len, sizeof(line) - len,
+					" o_file_blocks=%llu o_file_pages=%llu o_file_dup=%llu o_file_dup_merged=%llu",
+					os.file_blocks, os.file_pages,
+					os.file_dup, os.file_dup_merged);
 	} else {
 		len += snprintf(line + len, sizeof(line) - len, " oracle=0");
 	}
@@ -737,7 +850,7 @@ int main(int argc, char **argv)
 	char *end;
 	int opt, j, k;
 
-	while ((opt = getopt(argc, argv, "m:oe:i:c:f:k:h")) != -1) {
+	while ((opt = getopt(argc, argv, "m:oe:i:c:f:k:F:h")) != -1) {
 		switch (opt) {
 		case 'f':
 			end = strchr(optarg, '=');
@@ -746,6 +859,11 @@ int main(int argc, char **argv)
 			*end = 0;
 			extra[nextra].key = optarg;
 			extra[nextra++].path = end + 1;
+			break;
+		case 'F':
+			if (nfiles == MAX_FILES)
+				help();
+			files[nfiles++] = optarg;
 			break;
 		case 'k':
 			cpu_pid = atoi(optarg);
@@ -780,7 +898,7 @@ int main(int argc, char **argv)
 			help();
 		}
 	}
-	if (!mib || optind >= argc)
+	if (!mib || optind >= argc || (nfiles && !oracle))
 		help();
 	if (interval > 0 && !counted)
 		count = 0;		/* unbounded */

@@ -13,6 +13,9 @@
  * THP is available; then, where /sys/kernel/mm/ksm exists and is idle,
  * KSM with use_zero_pages 0 and 1: saved must equal pages_sharing, and
  * equal the merged duplicates the oracle sees.  KSM settings are restored.
+ * A file of some of the children's contents (plus zeros, a content neither
+ * holds and a partial block) stands for a guest's disk (-F): the oracle's
+ * file keys must count exactly the pages and duplicates of those contents.
  * Needs root.  Output is TAP.
  *
  * usage: ksm_hint_vmstat_test [-n MiB] [-t path of ksm_hint_vmstat] [-K]
@@ -194,8 +197,62 @@ static void stop_child(struct child *ch)
 
 struct expect {
 	uint64_t pages, present, zero_read, zero_written, contents;
-	uint64_t dup_contents, dup;
+	uint64_t dup_contents, dup, file_pages, file_dup;
 };
+
+/* The contents the -F file holds: a few of each kind the children hold. */
+static bool in_file(uint64_t id)
+{
+	const uint64_t both = 0x100000000ULL, uniq0 = 0x400000000ULL;
+
+	if (id == 0x7777)
+		return true;
+	if (id >= both && id < both + npages)
+		return (id - both) % 16 <= 1;
+	if (id >= uniq0 && id < uniq0 + npages)
+		return (id - uniq0) % 16 == 5;
+	return false;
+}
+
+static char file_path[64];
+
+/*
+ * Writes the -F file: a block of each in_file() content of the written
+ * chunks, in layout order, with a zero block and a content no child holds
+ * between them, and half a block of another content at the end.
+ */
+static int write_file(void)
+{
+	uint64_t *blk = malloc(PAGE_SZ), id;
+	int fd, who, ok = 1;
+	unsigned long p;
+
+	snprintf(file_path, sizeof(file_path), "/tmp/ksm_hint_vmstat.XXXXXX");
+	fd = mkstemp(file_path);
+	if (fd < 0 || !blk)
+		return -1;
+	for (who = 0; who < 2 && ok; who++) {
+		for (p = 0; p < npages && ok; p++) {
+			if (chunk_kind(p / CHUNK_PAGES) != C_WRITTEN)
+				continue;
+			id = content_id(who, p);
+			if (!in_file(id))
+				continue;
+			fill(blk, id);
+			ok = write(fd, blk, PAGE_SZ) == (ssize_t)PAGE_SZ;
+			if (p % 97 == 0 && ok) {
+				fill(blk, p % 2 ? 0 : 0x5eed0000ULL + p);
+				ok = write(fd, blk, PAGE_SZ) == (ssize_t)PAGE_SZ;
+			}
+		}
+	}
+	fill(blk, 0x100000000ULL + 2);		/* held, but only half here */
+	if (ok)
+		ok = write(fd, blk, PAGE_SZ / 2) == (ssize_t)(PAGE_SZ / 2);
+	free(blk);
+	close(fd);
+	return ok ? 0 : -1;
+}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -235,9 +292,13 @@ static void expected(struct expect *e)
 		for (j = i + 1; j < n && ids[j] == ids[i]; j++)
 			;
 		e->contents++;
+		if (in_file(ids[i]))
+			e->file_pages += j - i;
 		if (j - i > 1) {
 			e->dup_contents++;
 			e->dup += j - i - 1;
+			if (in_file(ids[i]))
+				e->file_dup += j - i - 1;
 		}
 	}
 	free(ids);
@@ -277,7 +338,7 @@ static double getf(const struct result *r, const char *key)
 /* Runs the tool on both children; parses its (last) line into @r. */
 static int run_tool(struct child *ch, bool oracle, struct result *r)
 {
-	char mibs[32], p0[32], p1[32], *argv[8], *tok, *eq;
+	char mibs[32], p0[32], p1[32], *argv[10], *tok, *eq;
 	int fds[2], status, argc = 0;
 	size_t got = 0;
 	ssize_t n;
@@ -291,6 +352,10 @@ static int run_tool(struct child *ch, bool oracle, struct result *r)
 	argv[argc++] = mibs;
 	if (oracle)
 		argv[argc++] = "-o";
+	if (oracle && file_path[0]) {
+		argv[argc++] = "-F";
+		argv[argc++] = file_path;
+	}
 	argv[argc++] = p0;
 	argv[argc++] = p1;
 	argv[argc] = NULL;
@@ -391,6 +456,14 @@ static void phase_plain(bool thp)
 	check_key(tag, &r, "o_dup_contents", e.dup_contents);
 	check_key(tag, &r, "o_dup", e.dup);
 	check_key(tag, &r, "o_dup_merged", 0);
+	if (file_path[0]) {
+		check_key(tag, &r, "o_file_pages", e.file_pages);
+		check_key(tag, &r, "o_file_dup", e.file_dup);
+		check_key(tag, &r, "o_file_dup_merged", 0);
+		snprintf(name, sizeof(name), "%s: file pages and duplicates > 0",
+			 tag);
+		check_true(name, e.file_pages > e.file_dup && e.file_dup > 0);
+	}
 	/* Read-only zero chunks: one zero page, or whole huge zero pages. */
 	hzero = thp && e.zero_read && get(&r, "distinct") ==
 		(long long)(e.present - e.zero_read + CHUNK_PAGES);
@@ -551,6 +624,14 @@ static void phase_ksm(const char *zero_pages)
 	check_key(tag, &r, "o_pages", e.present);
 	check_key(tag, &r, "o_zero", e.zero_read + e.zero_written);
 	check_key(tag, &r, "o_dup", e.dup);
+	if (file_path[0]) {
+		check_key(tag, &r, "o_file_dup", e.file_dup);
+		snprintf(name, sizeof(name),
+			 "%s: 0 < o_file_dup_merged <= o_file_dup", tag);
+		check_true(name, get(&r, "o_file_dup_merged") > 0 &&
+			   get(&r, "o_file_dup_merged") <=
+			   get(&r, "o_file_dup"));
+	}
 	check_key(tag, &r, "saved", get(&r, "ksm_sharing"));
 	check_key(tag, &r, "saved", sharing);
 	check_key(tag, &r, "saved", get(&r, "o_dup_merged") + get(&r, "o_zero_merged"));
@@ -621,6 +702,10 @@ int main(int argc, char **argv)
 		return KSFT_SKIP;
 	}
 
+	if (write_file()) {
+		check_true("-F file written", false);
+		file_path[0] = 0;
+	}
 	phase_plain(false);
 	if (ksm_num("../transparent_hugepage/hpage_pmd_size") ==
 	    (long long)(CHUNK_PAGES * PAGE_SZ))
@@ -652,6 +737,8 @@ int main(int argc, char **argv)
 		printf("# KSM restored: run=%lld pages_sharing=%lld\n",
 		       ksm_num("run"), ksm_num("pages_sharing"));
 	}
+	if (file_path[0])
+		unlink(file_path);
 	printf("1..%d\n", tap_tests);
 	return tap_summary();
 }
