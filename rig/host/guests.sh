@@ -25,9 +25,40 @@ GUEST_BENCH=${GUEST_BENCH:-0}
 # The VMM; rig/tests/05-rig.sh puts a stand-in here to check the rig.
 GUEST_QEMU=${GUEST_QEMU:-qemu-system-x86_64}
 
+# A nested guest that triple-faults leaves QEMU nothing to show: KVM on
+# SVM INITs the vCPU at the SHUTDOWN intercept (shutdown_interception()),
+# so QEMU logs a reset from the reset vector, exactly as for a guest that
+# asked to be reset.  The kvm_exit tracepoint fires before that with the
+# guest's RIP and the event it was delivering (intr_info), so the host
+# keeps those exits, and only those (exit code 0x7f), in a trace instance
+# of its own for guest_end.
+GUEST_EXIT_TRACE=/sys/kernel/tracing/instances/guest_shutdown
+guest_trace_shutdown() {
+	[ -d $GUEST_EXIT_TRACE ] && return 0
+	[ -d /sys/kernel/tracing/instances ] ||
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || return 0
+	mkdir $GUEST_EXIT_TRACE 2>/dev/null || return 0
+	echo 16 > $GUEST_EXIT_TRACE/buffer_size_kb
+	echo 1 > $GUEST_EXIT_TRACE/options/record-tgid
+	e=$GUEST_EXIT_TRACE/events/kvm/kvm_exit
+	{ echo 'exit_reason == 127' > $e/filter && echo 1 > $e/enable; } 2>/dev/null ||
+		echo "rig: kvm_exit cannot be traced: guest triple faults will not be told from resets"
+}
+
+# guest_triple_fault <i>: the SHUTDOWN exits KVM traced for guest i's
+# QEMU, "rip 0x... intr_info 0x..." each; nothing if none.
+guest_triple_fault() {
+	# QEMU's pid as its shell saw it: QEMU may remove its pidfile.
+	gp=$(cat /run/g$1.vmm 2>/dev/null)
+	[ -n "$gp" ] && [ -r $GUEST_EXIT_TRACE/trace ] || return 0
+	grep -E "\( *$gp\) .*kvm_exit: .*reason shutdown" $GUEST_EXIT_TRACE/trace |
+		sed 's/.* \(rip 0x[0-9a-f]*\) .* \(intr_info 0x[0-9a-f]*\) \(error_code 0x[0-9a-f]*\).*/\1 \2 \3/'
+}
+
 # guest_start <i> [extra qemu args...]
 guest_start() {
 	i=$1; shift
+	guest_trace_shutdown
 	# How guest_wait boots this guest again (same command line).
 	{ printf "GUEST_APPEND='%s' GUEST_BENCH='%s' GUEST_QEMU='%s' guest_start %s" \
 		"$GUEST_APPEND" "$GUEST_BENCH" "$GUEST_QEMU" "$i"
@@ -43,7 +74,7 @@ guest_start() {
 		cp /guest/bench.img /run/bench$i.img
 		bench="-drive file=/run/bench$i.img,if=virtio,format=raw"
 	fi
-	rm -f /run/g$i.qrc
+	rm -f /run/g$i.qrc /run/g$i.vmm
 	# QEMU runs under a shell that passes a stop signal on to it and
 	# writes how it ended to /run/g$i.qrc (guest_end), so that a guest
 	# that is gone without a word says whether it powered off or reset
@@ -62,6 +93,7 @@ guest_start() {
 			-append "console=ttyS0 loglevel=5 panic=-1 $GUEST_KUNIT $GUEST_APPEND rig.guest=$i" \
 			-pidfile /run/g$i.pid "$@" > /run/g$i.qemu 2>&1 &
 		gq=$!
+		echo "$gq" > /run/g$i.vmm
 		# A trapped signal ends wait early: wait again until QEMU is gone.
 		while :; do
 			wait "$gq"; gr=$?
@@ -77,7 +109,14 @@ guest_end() {
 	ge=$(cat /run/g$1.qrc 2>/dev/null)
 	case $ge in
 	"") if guest_alive "$1"; then echo "QEMU still running"; else echo "QEMU's end not recorded"; fi ;;
-	0) echo "QEMU exited with status 0 (the guest powered off or reset)" ;;
+	0) tf=$(guest_triple_fault "$1" | tail -n 1)
+	   if [ -n "$tf" ]; then
+		echo "QEMU exited with status 0: the guest triple-faulted (KVM SHUTDOWN exit at $tf)"
+	   elif [ -r $GUEST_EXIT_TRACE/trace ]; then
+		echo "QEMU exited with status 0 (the guest powered off or reset; no triple fault traced)"
+	   else
+		echo "QEMU exited with status 0 (the guest powered off or reset)"
+	   fi ;;
 	*) if [ "$ge" -gt 128 ]; then
 		echo "QEMU killed by signal $((ge - 128))"
 	   else
