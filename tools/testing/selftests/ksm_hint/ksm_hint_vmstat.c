@@ -104,11 +104,6 @@ struct oracle_stats {
 	double ms;
 };
 
-/* The hash of one block of a -F file. */
-struct fblock {
-	uint64_t h0, h1;
-};
-
 static struct vmm *vmms;
 static int nvmm;
 static unsigned long long ram_pages;
@@ -128,7 +123,7 @@ static int cpu_pid;
 #define MAX_FILES 8
 static const char *files[MAX_FILES];
 static int nfiles;
-static struct fblock *fblocks;
+static struct orec *fblocks;	/* hashes only: pfn 0 */
 static size_t nfblocks, fblocks_cap;
 
 static void die(const char *fmt, ...)
@@ -635,15 +630,6 @@ static uint64_t hash_run(struct vmm *v, uint64_t first, uint64_t n,
 	return nrec;
 }
 
-static int cmp_fblock(const void *a, const void *b)
-{
-	const struct fblock *x = a, *y = b;
-
-	if (x->h0 != y->h0)
-		return x->h0 < y->h0 ? -1 : 1;
-	return x->h1 < y->h1 ? -1 : x->h1 > y->h1;
-}
-
 /*
  * Hashes every non-zero 4 KiB block of the -F files into fblocks, sorted
  * and without repeats.  The files are read again at every pass: the
@@ -652,7 +638,7 @@ static int cmp_fblock(const void *a, const void *b)
 static void load_file_blocks(uint64_t *buf)
 {
 	uint64_t off, i, n;
-	struct fblock *b;
+	struct orec *b;
 	ssize_t got;
 	int k, fd;
 
@@ -677,6 +663,7 @@ static void load_file_blocks(uint64_t *buf)
 				if (page_is_zero(buf + i * PAGE_WORDS))
 					continue;
 				b = &fblocks[nfblocks++];
+				b->pfn = 0;
 				hash_page(buf + i * PAGE_WORDS, &b->h0, &b->h1);
 				if (!b->h0 && !b->h1)
 					b->h1 = 1;	/* as hash_run() */
@@ -688,19 +675,16 @@ static void load_file_blocks(uint64_t *buf)
 	}
 	if (!nfblocks)
 		return;
-	qsort(fblocks, nfblocks, sizeof(*fblocks), cmp_fblock);
+	qsort(fblocks, nfblocks, sizeof(*fblocks), cmp_orec);
 	for (i = 1, n = 1; i < nfblocks; i++)
-		if (cmp_fblock(&fblocks[i], &fblocks[n - 1]))
+		if (cmp_orec(&fblocks[i], &fblocks[n - 1]))
 			fblocks[n++] = fblocks[i];
 	nfblocks = n;
 }
 
 static bool is_file_content(const struct orec *r)
 {
-	struct fblock key = { r->h0, r->h1 };
-
-	return nfblocks && bsearch(&key, fblocks, nfblocks, sizeof(key),
-				   cmp_fblock);
+	return nfblocks && bsearch(r, fblocks, nfblocks, sizeof(*r), cmp_orec);
 }
 
 /* The oracle over the present pages of the last pagemap pass. */
