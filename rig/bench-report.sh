@@ -107,7 +107,7 @@ done
 		done
 	done
 	echo
-	echo "Tries per configuration (status 0 = ran; 3 = a nested guest exited or hung in its boot; 124/125/126 = host hung, died or panicked; all retried):"
+	echo "Tries per configuration (status 0 = ran; 3 = a nested guest exited, hung in its boot or made no workload progress for 180 s; 124/125/126 = host hung, died or panicked; all retried):"
 	echo
 	sed 's/^/    /' runs.txt
 } > table.md

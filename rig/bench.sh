@@ -120,7 +120,7 @@ for rate in $rates; do
 				0) break ;;
 				3|124|125|126)
 					if [ "$rc" = 3 ]; then
-						log "$name: a nested guest exited, or hung in its boot, without a report ($out/$name.log)"
+						log "$name: a nested guest exited, hung in its boot or stopped making progress, without a report ($out/$name.log)"
 					else
 						log "$name: the emulated host hung or died (status $rc, $out/$name.log)"
 					fi

@@ -15,9 +15,10 @@
 # r2m=N (after the workload, read to merge over the N largest libraries of
 # the bench disk, 32 pages each: "@@R2M" lines; 0 skips it)
 # churn=SECS:MIB (wl=build: the workload's churn phase, rig/bench/loop.sh's
-# CHURN; empty: builds only)
+# CHURN; empty: builds only)  stall=S (wl=build: a guest whose console
+# shows no progress line for S seconds is hung; 0 off)
 . /rig/guests.sh
-mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8 churn=
+mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8 churn= stall=180
 for a in "$@"; do
 	case "$a" in
 	*=*) eval "${a%%=*}=\${a#*=}" ;;
@@ -145,6 +146,33 @@ guests_alive_or_exit() {
 	done
 }
 
+# guests_progress_or_exit <elapsed>: the workload prints a progress line
+# every 10 s in each guest (wl_start).  A guest alive whose console has
+# printed none for $stall seconds is hung (a lost interrupt in the nested
+# guest, seen at 1000 pages/s on 12-04: 360 s of workload with no line
+# from one guest): a run with it measures one VM, so it is reported and
+# retried like a guest that exited.
+wl_lines() { grep -c '^@@WL' /run/g$1.log 2>/dev/null; }
+wl_seen0=0 wl_seen1=0 wl_n0=0 wl_n1=0
+guests_progress_or_exit() {
+	[ "$wl" = build ] && [ "$stall" -gt 0 ] || return 0
+	for i in 0 1; do
+		n=$(wl_lines $i)
+		eval "last=\$wl_n$i seen=\$wl_seen$i"
+		if [ "$n" != "$last" ]; then
+			eval "wl_n$i=$n wl_seen$i=$1"
+			continue
+		fi
+		[ $(($1 - seen)) -ge "$stall" ] || continue
+		say "guest $i printed no workload progress for $(($1 - seen)) s at ${1}s of the workload ($n lines in all, $(guest_end $i)); its console's last lines:"
+		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
+		# shellcheck disable=SC2086
+		kill $samplers 2> /dev/null
+		guest_stop_all
+		exit 3
+	done
+}
+
 kp=$(ksmd_pid)
 pids="$(cat /run/g0.pid) $(cat /run/g1.pid)"
 # One sampler process a second (pagemap truth, KSM and ksm_hint counters,
@@ -206,6 +234,7 @@ while :; do
 	el=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%d", b - a}')
 	[ "$el" -le "$secs" ] || break
 	guests_alive_or_exit "at ${el}s of the workload"
+	guests_progress_or_exit "$el"
 	if [ "$el" -ge "$wn" ]; then
 		w0=$(wl_count 0 | tr ' ' :); w1=$(wl_count 1 | tr ' ' :)
 		echo "@@W time=$(date +%s) wl0=$w0 wl1=$w1"
