@@ -302,3 +302,33 @@ else
 	echo "FAIL: rig: a host that reports a hung task is stopped (exit $rc after $t s, want 124 within 60 s)"
 	sed 's/^/  | /' "$tmp/vm.out" | tail -n 5
 fi
+
+# guest_end names a nested guest's triple fault from the host's kvm_exit
+# trace of SHUTDOWN exits (rig/host/guests.sh), with the event the vCPU
+# was delivering in words; a guest whose QEMU exited 0 with no such exit
+# traced is said to have reset, and one traced for another QEMU is not
+# blamed.  The trace lines are shaped as the host prints them.
+mkdir -p "$tmp/gtrace"
+cat > "$tmp/gtrace/trace" <<'EOF'
+# tracer: nop
+    CPU 0/KVM-4250    (   4242) [001] d..1.   845.123456: kvm_exit: vcpu 0 reason shutdown rip 0x40f620 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x80000b0e error_code 0x00000014
+    CPU 0/KVM-4350    (  14242) [000] d..1.   900.000001: kvm_exit: vcpu 0 reason shutdown rip 0xffffffff81001000 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x80000b0d error_code 0x00000000
+EOF
+sh_=sh; command -v busybox > /dev/null && sh_="busybox sh"
+g=$((90 + RANDOM % 9))
+# shellcheck disable=SC2016
+out=$($sh_ -c '. "$0/rig/host/guests.sh"; GUEST_EXIT_TRACE=$1; g=$2
+	echo 0 > /run/g$g.qrc
+	echo 4242 > /run/g$g.vmm; echo "A: $(guest_end $g)"
+	echo 14242 > /run/g$g.vmm; echo "B: $(guest_end $g)"
+	echo 4343 > /run/g$g.vmm; echo "C: $(guest_end $g)"
+	rm -f /run/g$g.qrc /run/g$g.vmm' "$RIG_TOP" "$tmp/gtrace" "$g" 2>&1)
+want_a="A: QEMU exited with status 0: the guest triple-faulted (KVM SHUTDOWN exit at rip 0x40f620 intr_info 0x80000b0e error_code 0x00000014: delivering #PF (error code 0x14: user instruction fetch, page not present))"
+want_b="B: QEMU exited with status 0: the guest triple-faulted (KVM SHUTDOWN exit at rip 0xffffffff81001000 intr_info 0x80000b0d error_code 0x00000000: delivering #GP (error code 0))"
+want_c="C: QEMU exited with status 0 (the guest powered off or reset; no triple fault traced)"
+if [ "$out" = "$(printf '%s\n%s\n%s' "$want_a" "$want_b" "$want_c")" ]; then
+	echo "PASS: rig: guest_end names a triple fault and the event in delivery from the kvm_exit trace, and only for its own QEMU"
+else
+	echo "FAIL: rig: guest_end from the kvm_exit trace; it said:"
+	printf '%s\n' "$out" | sed 's/^/  | /'
+fi

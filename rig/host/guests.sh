@@ -52,7 +52,38 @@ guest_triple_fault() {
 	gp=$(cat /run/g$1.vmm 2>/dev/null)
 	[ -n "$gp" ] && [ -r $GUEST_EXIT_TRACE/trace ] || return 0
 	grep -E "\( *$gp\) .*kvm_exit: .*reason shutdown" $GUEST_EXIT_TRACE/trace |
-		sed 's/.* \(rip 0x[0-9a-f]*\) .* \(intr_info 0x[0-9a-f]*\) \(error_code 0x[0-9a-f]*\).*/\1 \2 \3/'
+		sed 's/.* \(rip 0x[0-9a-f]*\) .* intr_info \(0x[0-9a-f]*\) error_code \(0x[0-9a-f]*\).*/\1 \2 \3/' |
+		while read -r r rip ii ec; do
+			echo "$r $rip intr_info $ii error_code $ec: $(guest_exit_event "$ii" "$ec")"
+		done
+}
+
+# guest_exit_event <intr_info> <error_code>: the event SVM's exit_int_info
+# says the vCPU was delivering, in words (APM vol. 2, EVENTINJ layout).
+guest_exit_event() {
+	ii=$(($1)); ec=$(($2))
+	[ $((ii >> 31)) = 1 ] || { echo "no event in delivery"; return; }
+	v=$((ii & 255)); ty=$(((ii >> 8) & 7))
+	case $ty in
+	0) echo "delivering external interrupt vector $v"; return ;;
+	2) echo "delivering an NMI"; return ;;
+	4) echo "delivering software interrupt $v"; return ;;
+	3) ;;
+	*) echo "delivering event type $ty vector $v"; return ;;
+	esac
+	n=$(echo "DE DB NMI BP OF BR UD NM DF 9 TS NP SS GP PF" | cut -d' ' -f$((v + 1)))
+	[ -n "$n" ] || n="vector $v"
+	d=""
+	[ $(((ii >> 11) & 1)) = 1 ] && d=" (error code $(printf '%#x' $ec))"
+	if [ "$v" = 14 ]; then
+		d=" (error code $(printf '%#x' $ec):"
+		[ $((ec & 4)) = 0 ] && d="$d kernel" || d="$d user"
+		if [ $((ec & 16)) != 0 ]; then d="$d instruction fetch"
+		elif [ $((ec & 2)) != 0 ]; then d="$d write"
+		else d="$d read"; fi
+		[ $((ec & 1)) = 0 ] && d="$d, page not present)" || d="$d, protection)"
+	fi
+	echo "delivering #$n$d"
 }
 
 # guest_start <i> [extra qemu args...]
