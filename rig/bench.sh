@@ -19,7 +19,9 @@
 # workload, default 8, 0 skips it), BENCH_CHURN (the workload's churn
 # phase, SECS:MIB: MIB MiB of files rewritten every SECS seconds in each
 # guest besides the builds; default 60:8, "" for builds only; see
-# rig/bench/loop.sh), BENCH_OUT (folder).
+# rig/bench/loop.sh), BENCH_OUT (folder), BENCH_HOST_APPEND (added to the
+# emulated host's command line, e.g. kvm_amd.npt=0 to run the nested
+# guests on shadow paging; recorded in params.txt).
 set -uo pipefail
 # The whole script is one compound command, so bash has read all of it
 # before it runs: editing this file during an hours-long run cannot break
@@ -55,7 +57,7 @@ host_mem=$(( 2 * mem + 3072 ))
 	echo "commit=$(git -C "$RIG_TOP" describe --always --dirty 2>/dev/null)"
 	echo "machine=$(nproc) cores, $(awk '/MemTotal/ {printf "%d MiB", $2 / 1024}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 	echo "qemu=$(qemu-system-x86_64 --version | head -1)"
-	echo "rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle churn=$churn host_mem=$host_mem $sizes"
+	echo "rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle churn=$churn host_mem=$host_mem host_append=${BENCH_HOST_APPEND:-} $sizes"
 } > "$out/params.txt"
 log "results go to $out"
 : > "$out/runs.txt"
@@ -111,7 +113,7 @@ for rate in $rates; do
 				try=$((try + 1))
 				log "$name (try $try): $args; $(( ($(date +%s) - t_start) / 60 )) min into the benchmark"
 				bash "$RIG_TOP/rig/vm-run.sh" -m "$host_mem" -t $((secs + 2400)) \
-					-a "kunit.enable=0" -l "$out/$name.log" \
+					-a "kunit.enable=0 ${BENCH_HOST_APPEND:-}" -l "$out/$name.log" \
 					"$RIG_TOP/rig/jobs/bench.sh" $args |
 					grep --line-buffered -E '^(bench|rig):'
 				rc=${PIPESTATUS[0]}
