@@ -160,6 +160,27 @@ host_irq_with_if_clear() {
 	echo "$qf_file: a vCPU took an interrupt with IF clear ($(echo "$frame" | grep -o -m 1 -E 'asm_[a-z0-9_]+') at $rip, EFLAGS $fl; first report: $(echo "$qf_report" | head -1 | sed 's/^\[[ 0-9.]*\] //'))"
 }
 
+# nested_guest_lost <log>: the host lived on, but a test file lost a nested
+# guest to a triple fault with no kernel report in the guest's console and
+# printed "rig: nested-guest-lost: ..." (60-pagehint).  A Linux guest
+# reaches its #DF handler through the IDT and an IST stack in the always
+# mapped cpu_entry_area, so shutting down without one line means its CPU
+# could not reach them: the emulator's nested paging (README, "the silent
+# nested-guest exits are triple faults").  Prints "<test file>: <why>",
+# only while the host's log has no kernel report (a guest splat that
+# guest_stop_all prints counts as one).
+nested_guest_lost() {
+	local c n file
+	c=$(tr -d '\r' < "$1")
+	[ -z "$(echo "$c" | first_report_line)" ] || return 0
+	n=$(echo "$c" | grep -n -m 1 '^rig: nested-guest-lost: ' | cut -d: -f1)
+	[ -n "$n" ] || return 0
+	file=$(echo "$c" | sed -n "1,${n}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
+	[ -n "$file" ] || return 0
+	echo "$c" | sed -n "1,${n}p" | grep -q "^@@TEST-END $file " && return 0
+	echo "$file: $(echo "$c" | sed -n "${n}s/^rig: nested-guest-lost: //p")"
+}
+
 # qemu_fault <status> <log>: what rig/check.sh blames on QEMU for a host
 # boot that ended with <status>: for a lost host (124, 125, 126) the
 # three classes that end a boot, else those it lives through.  Prints
@@ -173,5 +194,6 @@ qemu_fault() {
 	*)	why=$(host_irq_while_masked "$2") ;;
 	esac
 	[ -n "$why" ] || why=$(host_irq_with_if_clear "$2")
+	[ -n "$why" ] || [ "$1" != 0 ] || why=$(nested_guest_lost "$2")
 	echo "$why"
 }

@@ -332,3 +332,29 @@ else
 	echo "FAIL: rig: guest_end from the kvm_exit trace; it said:"
 	printf '%s\n' "$out" | sed 's/^/  | /'
 fi
+
+# A nested guest lost to a triple fault with no kernel report (60-pagehint
+# prints the marker) earns its file a second boot; not after a kernel
+# report in the host's log, nor once the file has ended.
+ngl_log() {	# ngl_log <extra line before the marker> <line after>
+	cat <<LOG
+@@TEST-BEGIN 50-other 100.0
+@@TEST-END 50-other 120.0
+@@TEST-BEGIN 60-pagehint 130.0
+FAIL: pagehint: stock KSM: both guests read their exact files after merging (read 7ed6 no-answer)
+$1
+rig: nested-guest-lost: guest 1, no kernel report in its console: QEMU exited with status 0: the guest triple-faulted (KVM SHUTDOWN exit at rip 0xffffffff81bd30bd intr_info 0x80000030 error_code 0x00000000: delivering external interrupt vector 48)
+$2
+LOG
+}
+ngl_log "" "" > "$tmp/ngl.log"
+expect_qemu_fault "qemu_fault 0" "$tmp/ngl.log" "60-pagehint: guest 1, no kernel report in its console: QEMU exited with status 0: the guest triple-faulted (KVM SHUTDOWN exit at rip 0xffffffff81bd30bd *" \
+	"a nested guest's silent triple fault reruns its test file"
+ngl_log "[  900.000000] BUG: KASAN: use-after-free in ksm_hint_scan_one+0x1/0x2" "" > "$tmp/ngl1.log"
+ngl_log "@@TEST-END 60-pagehint 990.0" "" > "$tmp/ngl2.log"
+printf '@@TEST-BEGIN 60-pagehint 130.0\nrig: pagehint: guest 1 was lost: QEMU killed by signal 9\n' > "$tmp/ngl4.log"
+expect_run_failed "qemu_fault 0" "the lost nested guest" "ngl1:after a host KASAN report" \
+	"ngl4:killed, not triple-faulted"
+got=$(nested_guest_lost "$tmp/ngl2.log")
+[ -z "$got" ] && echo "PASS: rig: the lost nested guest outside a running test file fails the run" ||
+	echo "FAIL: rig: the lost nested guest outside a running test file fails the run (got '$got')"

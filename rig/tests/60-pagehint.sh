@@ -290,21 +290,40 @@ check "host off: no hint received, none merged" \
 echo 2 > $ksm/run
 echo 0 > $ksm/use_zero_pages
 echo 100 > $ksm/pages_to_scan
+# A guest lost before here (its checks above failed for want of an
+# answer): a triple fault with no kernel report in its console is the
+# emulator's, and rig/check.sh runs this file again in a second boot.
+lost=""
+for i in 0 1; do
+	guest_alive $i && continue
+	lost="$lost $i"
+	e=$(guest_end $i)
+	if echo "$e" | grep -q 'the guest triple-faulted' && guest_silent $i; then
+		echo "rig: nested-guest-lost: guest $i, no kernel report in its console: $e"
+	else
+		echo "rig: pagehint: guest $i was lost: $e; its console's last lines:"
+		tr -d '\r' < /run/g$i.log | tail -n 20 | sed "s/^/rig: g$i| /"
+	fi
+done
 # How the rig tells a guest's triple fault from a reset it asked for
 # (guest_end): guest 0 triple-faults on purpose (the kernel's "triple"
 # reboot loads an empty IDT and raises int3), guest 1 resets through the
 # keyboard controller; under -no-reboot either ends QEMU with status 0.
-guest_send 0 'sync; echo triple > /sys/kernel/reboot/type && reboot -f'
-guest_send 1 'sync; echo kbd > /sys/kernel/reboot/type && reboot -f'
-t=0
-while { guest_alive 0 || guest_alive 1; } && [ $t -lt 60 ]; do sleep 1; t=$((t + 1)); done
-end0=$(guest_end 0); end1=$(guest_end 1)
-echo "rig: pagehint: guest 0: $end0"
-echo "rig: pagehint: guest 1: $end1"
-check "a guest's triple fault is named, with the RIP KVM saw" \
-	'echo "$end0" | grep -q "status 0: the guest triple-faulted (KVM SHUTDOWN exit at rip 0x"' "$end0"
-check "a guest's own reset is not called a triple fault" \
-	'echo "$end1" | grep -q "status 0 (the guest powered off or reset; no triple fault traced)"' "$end1"
+if [ -n "$lost" ]; then
+	echo "FAIL: pagehint: a guest's triple fault told from its own reset (guest$lost already lost)"
+else
+	guest_send 0 'sync; echo triple > /sys/kernel/reboot/type && reboot -f'
+	guest_send 1 'sync; echo kbd > /sys/kernel/reboot/type && reboot -f'
+	t=0
+	while { guest_alive 0 || guest_alive 1; } && [ $t -lt 60 ]; do sleep 1; t=$((t + 1)); done
+	end0=$(guest_end 0); end1=$(guest_end 1)
+	echo "rig: pagehint: guest 0: $end0"
+	echo "rig: pagehint: guest 1: $end1"
+	check "a guest's triple fault is named, with the RIP KVM saw" \
+		'echo "$end0" | grep -q "status 0: the guest triple-faulted (KVM SHUTDOWN exit at rip 0x"' "$end0"
+	check "a guest's own reset is not called a triple fault" \
+		'echo "$end1" | grep -q "status 0 (the guest powered off or reset; no triple fault traced)"' "$end1"
+fi
 guest_stop_all && echo "PASS: pagehint: guest kernel logs clean" ||
 	echo "FAIL: pagehint: guest kernel logs clean"
 phase_mark pagehint "stock KSM checks, host off, guests stopped"
