@@ -46,7 +46,8 @@ guest_trace_shutdown() {
 }
 
 # guest_triple_fault <i>: the SHUTDOWN exits KVM traced for guest i's
-# QEMU, "rip 0x... intr_info 0x..." each; nothing if none.
+# QEMU, one line each ("rip 0x... intr_info 0x... error_code 0x...: " and
+# the event in words); nothing if none.
 guest_triple_fault() {
 	# QEMU's pid as its shell saw it: QEMU may remove its pidfile.
 	gp=$(cat /run/g$1.vmm 2>/dev/null)
