@@ -11,6 +11,16 @@ first_report_line() {
 	grep -n -E -f "$RIG_TOP/rig/splat-patterns" | head -1 | cut -d: -f1
 }
 
+# running_file <log text> <line>: the test file that had begun and not
+# ended by line <line> of the log, or failure.
+running_file() {
+	local f
+	f=$(echo "$1" | sed -n "1,${2}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
+	[ -n "$f" ] || return 1
+	! echo "$1" | sed -n "1,${2}p" | grep -q "^@@TEST-END $f " || return 1
+	echo "$f"
+}
+
 # first_report <log> <lines before>: succeeds when the log's first kernel
 # report began inside a test file that had not ended.  Sets qf_report (it
 # from <lines before> its first matched line to 70 lines after), qf_file
@@ -28,9 +38,7 @@ first_report() {
 	from=$((qf_first - $2))
 	[ "$from" -ge 1 ] || from=1
 	qf_report=$(echo "$qf_log" | sed -n "${from},$((qf_first + 70))p")
-	qf_file=$(echo "$qf_log" | sed -n "1,${qf_first}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
-	[ -n "$qf_file" ] || return 1
-	! echo "$qf_log" | sed -n "1,${qf_first}p" | grep -q "^@@TEST-END $qf_file "
+	qf_file=$(running_file "$qf_log" "$qf_first")
 }
 
 # host_lost_by_qemu <status> <log>: the host was lost (status 124 or 125).
@@ -175,9 +183,7 @@ nested_guest_lost() {
 	[ -z "$(echo "$c" | first_report_line)" ] || return 0
 	n=$(echo "$c" | grep -n -m 1 '^rig: nested-guest-lost: ' | cut -d: -f1)
 	[ -n "$n" ] || return 0
-	file=$(echo "$c" | sed -n "1,${n}p" | sed -n 's/^@@TEST-BEGIN \([^ ]*\) .*/\1/p' | tail -1)
-	[ -n "$file" ] || return 0
-	echo "$c" | sed -n "1,${n}p" | grep -q "^@@TEST-END $file " && return 0
+	file=$(running_file "$c" "$n") || return 0
 	echo "$file: $(echo "$c" | sed -n "${n}s/^rig: nested-guest-lost: //p")"
 }
 
