@@ -21,7 +21,11 @@
 # guest besides the builds; default 60:8, "" for builds only; see
 # rig/bench/loop.sh), BENCH_OUT (folder), BENCH_HOST_APPEND (added to the
 # emulated host's command line, e.g. kvm_amd.npt=0 to run the nested
-# guests on shadow paging; recorded in params.txt).
+# guests on shadow paging; recorded in params.txt), BENCH_PERF (1: a perf
+# profile of ksmd over each run's workload, cpu-clock samples of ksmd
+# alone at BENCH_PERF_HZ, default 250 a second, printed in the run's log
+# as "bench: perf|" lines; it costs the emulated host CPU, so runs with
+# it are for finding where ksmd's time goes, not for the table).
 set -uo pipefail
 # The whole script is one compound command, so bash has read all of it
 # before it runs: editing this file during an hours-long run cannot break
@@ -46,6 +50,12 @@ mkdir -p "$out"
 
 rig_lock
 if [ "$wl" = build ]; then export RIG_BENCH_DISK=1; fi
+perf=${BENCH_PERF:-0}
+if [ "$perf" = 1 ]; then
+	RIG_EXTRA_PKGS="linux-perf" bash "$RIG_TOP/rig/deps.sh"
+	export RIG_PERF=1
+	sizes="$sizes perf=${BENCH_PERF_HZ:-250}"
+fi
 bash "$RIG_TOP/rig/prepare.sh" || die "preparing the kernel and initramfs failed"
 
 # pages/s -> pages_to_scan per sleep_millisecs 20.

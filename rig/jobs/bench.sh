@@ -16,9 +16,11 @@
 # the bench disk, 32 pages each: "@@R2M" lines; 0 skips it)
 # churn=SECS:MIB (wl=build: the workload's churn phase, rig/bench/loop.sh's
 # CHURN; empty: builds only)  stall=S (wl=build: a guest whose console
-# shows no progress line for S seconds is hung; 0 off)
+# shows no progress line for S seconds is hung; 0 off)  perf=HZ (a perf
+# profile of ksmd alone over the workload at HZ samples a second, printed
+# as "bench: perf|" lines; 0 off)
 . /rig/guests.sh
-mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8 churn= stall=180
+mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8 churn= stall=180 perf=0
 for a in "$@"; do
 	case "$a" in
 	*=*) eval "${a%%=*}=\${a#*=}" ;;
@@ -228,6 +230,15 @@ if [ "$oracle" -gt 0 ]; then
 		awk '{print "@@O " $0; fflush()}' &
 	samplers="$samplers $!"
 fi
+if [ "$perf" -gt 0 ]; then
+	echo 0 > /proc/sys/kernel/kptr_restrict
+	echo -1 > /proc/sys/kernel/perf_event_paranoid
+	# ksmd alone: sampling every CPU would charge the emulated host for
+	# the guests' time too.
+	perf record -q -e cpu-clock -F "$perf" -g -p "$kp" -o /tmp/perf.data \
+		> /tmp/perf.err 2>&1 &
+	perf_pid=$!
+fi
 wl_start 0; wl_start 1
 t0=$(now); wn=0
 while :; do
@@ -245,6 +256,20 @@ while :; do
 done
 # shellcheck disable=SC2086
 kill $samplers 2> /dev/null
+if [ "$perf" -gt 0 ]; then
+	kill -INT "$perf_pid" 2> /dev/null
+	wait "$perf_pid"
+	sed 's/^/bench: perf| record: /' /tmp/perf.err
+	echo "bench: perf| ksmd over the workload ($mode $pages/$sleep): self time by function"
+	perf report -i /tmp/perf.data --stdio --no-children --sort sym -g none \
+		--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' |
+		head -50 | sed 's/^/bench: perf| /'
+	echo "bench: perf| ksmd over the workload: time including callees"
+	perf report -i /tmp/perf.data --stdio --children --sort sym -g none \
+		--percent-limit 3 2>/dev/null | grep -v '^#' | grep -v '^$' |
+		head -70 | sed 's/^/bench: perf| /'
+	rm -f /tmp/perf.data
+fi
 cat /tmp/sampler.err /tmp/oracle.err 2>/dev/null | grep -v 'zero page PFN\|guest RAM' | sed 's/^/bench: sampler: /'
 echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 guests_alive_or_exit "at the end of the workload"
