@@ -230,6 +230,17 @@ if [ "$oracle" -gt 0 ]; then
 		awk '{print "@@O " $0; fflush()}' &
 	samplers="$samplers $!"
 fi
+# KVM's own counters, summed over both guests (debugfs): what the mode
+# under test costs the guests in exits, NPT faults and hypercalls.
+kvm_counters="exits pf_taken pf_fixed pf_spurious hypercalls halt_exits irq_exits tlb_flush remote_tlb_flush mmu_shadow_zapped"
+kvm_read() {
+	for c in $kvm_counters; do
+		echo "$c=$(cat /sys/kernel/debug/kvm/$c 2>/dev/null || echo 0)"
+	done
+}
+mountpoint -q /sys/kernel/debug 2>/dev/null ||
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+kvm_read > /tmp/kvm.start
 if [ "$perf" -gt 0 ]; then
 	echo 0 > /proc/sys/kernel/kptr_restrict
 	echo -1 > /proc/sys/kernel/perf_event_paranoid
@@ -256,6 +267,9 @@ while :; do
 done
 # shellcheck disable=SC2086
 kill $samplers 2> /dev/null
+kvm_read > /tmp/kvm.end
+kvm_delta=$(awk -F= 'NR == FNR {a[$1] = $2; next} {printf "%s%s=%d", n++ ? " " : "", $1, $2 - a[$1]}' /tmp/kvm.start /tmp/kvm.end)
+say "KVM counters over the workload, both guests: $kvm_delta"
 if [ "$perf" -gt 0 ]; then
 	kill -INT "$perf_pid" 2> /dev/null
 	wait "$perf_pid"
@@ -297,5 +311,5 @@ for i in 0 1; do
 	# The trailing echo ends the line, so "@@END" starts one of its own.
 	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "; echo' 120)"
 done
-echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
+echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :) $(echo "$kvm_delta" | sed 's/\([a-z_]*\)=/kvm_\1=/g')"
 guest_stop_all
