@@ -106,6 +106,28 @@ done
 				}' runs.tsv
 		done
 	done
+	# KVM's own counters over each run's workload (rig/jobs/bench.sh
+	# puts them in the run's summary; runs before 2026-12-04 have none):
+	# what a mode costs the guests in exits, NPT faults and hypercalls.
+	if grep -qs kvm_exits= ./*.summary; then
+		echo
+		echo "KVM's counters over the workload, both guests together, per second of it:"
+		echo
+		echo "| pages/s | mode | run | exits/s | NPT faults fixed/s | hypercalls/s | remote TLB flushes/s | halt exits/s |"
+		echo "|---|---|---|---|---|---|---|---|"
+		for f in ./*.summary; do
+			n=${f#./}; n=${n%.summary}; rate=${n%%-*}; rest=${n#*-}
+			tr ' ' '\n' < "$f" | awk -F= -v rate="$rate" -v mode="${rest%-*}" -v rep="${rest##*-}" '
+				{ v[$1] = $2 }
+				END {
+					if (!("kvm_exits" in v) || !v["elapsed"]) exit
+					t = v["elapsed"]
+					printf "| %s | %s | %s | %.0f | %.0f | %.1f | %.1f | %.0f |\n", rate, mode, rep,
+						v["kvm_exits"] / t, v["kvm_pf_fixed"] / t, v["kvm_hypercalls"] / t,
+						v["kvm_remote_tlb_flush"] / t, v["kvm_halt_exits"] / t
+				}'
+		done
+	fi
 	echo
 	echo "Tries per configuration (status 0 = ran; 3 = a nested guest exited, hung in its boot or made no workload progress for 180 s; 124/125/126 = host hung, died or panicked; all retried):"
 	echo
