@@ -21,7 +21,10 @@
 # guest besides the builds; default 60:8, "" for builds only; see
 # rig/bench/loop.sh), BENCH_OUT (folder), BENCH_HOST_APPEND (added to the
 # emulated host's command line, e.g. kvm_amd.npt=0 to run the nested
-# guests on shadow paging; recorded in params.txt), BENCH_PERF (1: a perf
+# guests on shadow paging; recorded in params.txt), BENCH_ADVISOR_CPU
+# (advisor_max_cpu of mode advisor; default: the ksmd CPU % of the same
+# repeat's mode hint run, rounded up; without one the advisor is
+# skipped), BENCH_PERF (1: a perf
 # profile of ksmd over each run's workload, cpu-clock samples of ksmd
 # alone at BENCH_PERF_HZ, default 250 a second, printed in the run's log
 # as "bench: perf|" lines; it costs the emulated host CPU, so runs with
@@ -114,9 +117,17 @@ for rate in $rates; do
 			name=$rate-$mode-$rep
 			args="mode=$mode pages=$pages sleep=20 secs=$secs mem=$mem oracle=$oracle wl=$wl live=$live r2m=$r2m churn=$churn $sizes"
 			if [ "$mode" = advisor ]; then
-				# KSM's own advisor at the CPU mode hint used.
-				[ "$hint_cpu" -gt 0 ] || hint_cpu=1
-				args="$args advisor_cpu=$hint_cpu"
+				# KSM's own advisor at the CPU mode hint used in
+				# this repeat (BENCH_ADVISOR_CPU overrides).  With
+				# no such run there is nothing to be equal to: a
+				# made-up cap would compare nothing, so skip it.
+				cap=${BENCH_ADVISOR_CPU:-$hint_cpu}
+				if [ "$cap" -le 0 ]; then
+					log "$name: skipped: no mode hint run in this repeat to take advisor_max_cpu from (set BENCH_ADVISOR_CPU)"
+					echo "$name skipped (no mode hint run for advisor_max_cpu)" >> "$out/runs.txt"
+					continue
+				fi
+				args="$args advisor_cpu=$cap"
 			fi
 			try=0
 			while :; do
