@@ -933,11 +933,28 @@ static void test_zero_hints(int fd)
  */
 #define STALE_IDLE_ITEMS	65536
 
+/*
+ * Poll ksm_merging_pages every @poll_us until it falls below @m0 or
+ * @limit seconds pass; *@m gets the last value.  Returns the time taken.
+ */
+static double wait_merging_below(long m0, double limit, useconds_t poll_us,
+				 long *m)
+{
+	double t0 = now_s(), t;
+
+	do {
+		usleep(poll_us);
+		*m = merging_pages();
+		t = now_s() - t0;
+	} while (*m >= m0 && t < limit);
+	return t;
+}
+
 /* Merge the two pages at @a by a hint, write to the second, time it. */
 static void check_stale(int fd, char *a, unsigned int seed, const char *what)
 {
 	long m0, d0, m, scanned0;
-	double t0, t;
+	double t;
 	bool ok;
 
 	wait_stack_empty();
@@ -952,12 +969,7 @@ static void check_stale(int fd, char *a, unsigned int seed, const char *what)
 	d0 = hint_stat("stale_items_dropped");
 	/* Copy on write: the second page is no longer the KSM page. */
 	fill_page(a + page_size, seed + 101);
-	t0 = now_s();
-	do {
-		usleep(20000);
-		m = merging_pages();
-		t = now_s() - t0;
-	} while (m >= m0 && t < 2 * STALE_BOUND);
+	t = wait_merging_below(m0, 2 * STALE_BOUND, 20000, &m);
 	printf("# %s: written after merging: ksm_merging_pages %ld -> %ld ",
 	       what, m0, m);
 	printf("after %.2f s, stale_items_dropped +%ld\n",
@@ -1041,7 +1053,7 @@ static void test_stale_fork_hidden(int fd)
 {
 	char *a = map_area(2, true);
 	long m0, m, d0, scanned0;
-	double t0, t;
+	double t;
 	int pipefd[2];
 	pid_t pid;
 	char c;
@@ -1076,12 +1088,7 @@ static void test_stale_fork_hidden(int fd)
 		printf("# child did not report\n");
 	d0 = hint_stat("stale_items_dropped");
 	fill_page(a + page_size, 8282);
-	t0 = now_s();
-	do {
-		usleep(100000);
-		m = merging_pages();
-		t = now_s() - t0;
-	} while (m >= m0 && t < 2 * STALE_HIDDEN_BOUND);
+	t = wait_merging_below(m0, 2 * STALE_HIDDEN_BOUND, 100000, &m);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(pipefd[0]);
