@@ -27,15 +27,27 @@ ph_end() {
 	echo "$attr0" > $kh/attr_table_size
 	echo 0 > $ksm/run
 }
+# guest_lost <i>: say how guest i was lost.  A triple fault with no
+# kernel report in its console is the emulator's (rig/qemu-faults.sh,
+# nested_guest_lost): the "nested-guest-lost" line makes rig/check.sh run
+# this file again in a second boot.  Anything else is shown for a human.
+guest_lost() {
+	local e
+	e=$(guest_end $1)
+	if echo "$e" | grep -q 'the guest triple-faulted' && guest_silent $1; then
+		echo "rig: nested-guest-lost: guest $1, no kernel report in its console: $e"
+	fi
+	echo "rig: pagehint: guest $1 was lost: $e; its console's last lines:"
+	tr -d '\r' < /run/g$1.log | tail -n 30 | sed "s/^/rig: g$1| /"
+}
 # guests_up <phase>: both guests still run after <phase>.  A guest that
-# is gone fails the test file at once, with how its QEMU ended and its
-# console's last lines: every later step would only time out on it.
+# is gone fails the test file at once: every later step would only time
+# out on it.
 guests_up() {
 	for i in 0 1; do
 		guest_alive $i && continue
 		echo "FAIL: pagehint: both guests still run after $1 (guest $i: $(guest_end $i))"
-		echo "rig: pagehint: guest $i console, last lines:"
-		tr -d '\r' < /run/g$i.log | tail -n 40 | sed 's/^/rig:   /'
+		guest_lost $i
 		guest_stop_all || echo "FAIL: pagehint: guest kernel logs clean"
 		ph_end
 		return 1
@@ -297,13 +309,7 @@ lost=""
 for i in 0 1; do
 	guest_alive $i && continue
 	lost="$lost $i"
-	e=$(guest_end $i)
-	if echo "$e" | grep -q 'the guest triple-faulted' && guest_silent $i; then
-		echo "rig: nested-guest-lost: guest $i, no kernel report in its console: $e"
-	else
-		echo "rig: pagehint: guest $i was lost: $e; its console's last lines:"
-		tr -d '\r' < /run/g$i.log | tail -n 20 | sed "s/^/rig: g$i| /"
-	fi
+	guest_lost $i
 done
 # How the rig tells a guest's triple fault from a reset it asked for
 # (guest_end): guest 0 triple-faults on purpose (the kernel's "triple"
