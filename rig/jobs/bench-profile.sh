@@ -5,6 +5,7 @@
 # CPU with kernel call chains; the emulated CPU has no PMU to count).
 # Arguments: area MiB, hinted pairs.
 . /rig/tap.sh
+. /rig/perf.sh
 mib=${1:-512} pairs=${2:-2048}
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -23,13 +24,7 @@ rig_took "ksm_hint_bench scale $mib MiB under perf" "$t0"
 for w in linear hint; do
 	set -- $(sed -n "s/^# profile window $w //p" /tmp/bench.out)
 	[ $# = 2 ] || { echo "FAIL: no $w window in the benchmark's output"; rc=1; continue; }
-	echo "== profile: ksmd, $w phase ($1 - $2 s): self time by function =="
-	perf report -i /tmp/perf.data --stdio --comm ksmd --time "$1,$2" \
-		--no-children --sort sym -g none --percent-limit 1 2>/dev/null |
-		grep -v '^#' | grep -v '^$' | head -40
-	echo "== profile: ksmd, $w phase: time including callees =="
-	perf report -i /tmp/perf.data --stdio --comm ksmd --time "$1,$2" \
-		--children --sort sym -g none --percent-limit 4 2>/dev/null |
-		grep -v '^#' | grep -v '^$' | head -60
+	echo "== profile: ksmd, $w phase ($1 - $2 s) =="
+	perf_tables /tmp/perf.data 1 4 --comm ksmd --time "$1,$2"
 done
 exit $rc

@@ -20,6 +20,7 @@
 # profile of ksmd alone over the workload at HZ samples a second, printed
 # as "bench: perf|" lines; 0 off)
 . /rig/guests.sh
+. /rig/perf.sh
 mode=hint pages=100 sleep=20 secs=300 mem=512 oracle=60 wl=build advisor_cpu=0 live=10 stack= attr= r2m=8 churn= stall=180 perf=0
 for a in "$@"; do
 	case "$a" in
@@ -274,14 +275,8 @@ if [ "$perf" -gt 0 ]; then
 	kill -INT "$perf_pid" 2> /dev/null
 	wait "$perf_pid"
 	sed 's/^/bench: perf| record: /' /tmp/perf.err
-	echo "bench: perf| ksmd over the workload ($mode $pages/$sleep): self time by function"
-	perf report -i /tmp/perf.data --stdio --no-children --sort sym -g none \
-		--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$' |
-		head -50 | sed 's/^/bench: perf| /'
-	echo "bench: perf| ksmd over the workload: time including callees"
-	perf report -i /tmp/perf.data --stdio --children --sort sym -g none \
-		--percent-limit 3 2>/dev/null | grep -v '^#' | grep -v '^$' |
-		head -70 | sed 's/^/bench: perf| /'
+	echo "bench: perf| ksmd over the workload ($mode $pages/$sleep)"
+	perf_tables /tmp/perf.data 0.7 3 | sed 's/^/bench: perf| /'
 	rm -f /tmp/perf.data
 fi
 cat /tmp/sampler.err /tmp/oracle.err 2>/dev/null | grep -v 'zero page PFN\|guest RAM' | sed 's/^/bench: sampler: /'
