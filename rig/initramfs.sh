@@ -35,6 +35,9 @@ copy_elf() {
 # Guest side: busybox + init, and a disk of real files.
 cp "$BUSYBOX" "$groot/bin/busybox"
 cp "$RIG_TOP/rig/guest/init" "$groot/init"
+# The read-to-merge probe's guest half (make bench), static.
+gpa=$STAGE/selftests/ksm_hint/ksm_hint_gpa
+[ ! -x "$gpa" ] || cp "$gpa" "$groot/bin/"
 (cd "$groot" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) > "$root/guest/initrd.gz"
 
 # The guests' disk: the shared libraries QEMU uses (~30 MiB of real,

@@ -270,20 +270,23 @@ kmemleak_report() {
 	cat /sys/kernel/debug/kmemleak
 }
 
-# read_to_merge <dir> <files> [pages] [timeout]: time from a guest's read
-# to the host's merge, page by page.  Both guests drop their page caches;
-# then for each of the <files> largest files in <dir> (the same path and
-# content in both guests), guest 0 reads its first [pages] (default 32)
-# pages, and guest 1 reads them while the host polls every 20 ms how many
-# of guest 1's pages KSM merged (its VMM's /proc/PID/ksm_merging_pages,
-# one per page whether it joined a new KSM page or an old one; the host's
-# pages_sharing, used before, also fell with every stale item of either
-# guest that the maintenance pass dropped meanwhile, which could hide the
-# probe's merges after a workload).  Prints "@@R2M <seconds>" per page
-# (99: not merged within [timeout] s, default 10) and a line per file.
-# An upper bound of read completion to merge (it counts from the host's
-# command); another merge of guest 1's meanwhile makes a page look
-# faster, a stale item of guest 1's dropped meanwhile slower.  A
+# read_to_merge <dir> <files> [pages] [timeout]: time from a guest's
+# read to the host's merge, page by page.  Both guests drop their page
+# caches; then for each of the <files> largest files in <dir> (the same
+# path and content in both guests), guest 0 reads its first [pages]
+# (default 32) pages, and guest 1 reads them with ksm_hint_gpa, which
+# prints the guest physical address of each page it read.  Meanwhile
+# ksm_hint_vmstat -W watches guest 1's RAM in its VMM's page tables,
+# from just before the host sends the command: a page's time is
+# when the KSM frame it ends in was first seen (99: not a KSM page within
+# [timeout] s, default 10).  So other merges and unmerges in the guests
+# cannot move it, as they can move the counters used before
+# (pages_sharing, then ksm_merging_pages, which also fall when a frame
+# merged before the drop_caches is written again, as a read into it does,
+# and so can hide the probe's merges).  Times count from the host's command, an upper
+# bound of read completion to merge.  Prints "@@R2M <seconds>" per page
+# read and a line per file; a page whose frame never changed was not read
+# during the watch (still cached) and is only counted in that line.  A
 # guest that does not answer within 120 s ends the probe with a line
 # saying so (a nested guest has been seen to stop answering, idle, after
 # a workload), rather than waiting on every remaining step.
@@ -304,34 +307,42 @@ read_to_merge() {
 		return 1
 	}
 	for rf in $(echo "$rfiles" | grep -v '^rig:' | tr -d '\r'); do
-		rp=$(guest_run 0 "wc -c < $1/$rf" $rw | awk '{print int(($1 + 4095) / 4096)}')
-		[ "${rp:-0}" -gt 0 ] || continue
-		[ "$rp" -gt "${3:-32}" ] && rp=${3:-32}
+		rp=${3:-32}
 		rd="dd if=$1/$rf of=/dev/null bs=4096 count=$rp 2>/dev/null"
 		if ! guest_run 0 "$rd" $rw > /dev/null; then
 			echo "r2m: guest 0 did not answer within $rw s: probe stopped"
 			return 1
 		fi
 		sleep 1
-		rpid=$(cat /run/g1.pid)
-		rbase=$(cat /proc/$rpid/ksm_merging_pages)
-		rt0=$(cut -d' ' -f1 /proc/uptime)
-		# Not guest_run: it would wait for the answer.
-		printf '%s %s\n' "r2m$(echo "$rt0" | tr -d .)" "$rd" > /run/g1.in
-		rgot=0
-		while :; do
-			rt=$(cut -d' ' -f1 /proc/uptime)
-			rcur=$(( $(cat /proc/$rpid/ksm_merging_pages) - rbase ))
-			while [ $rgot -lt "$rcur" ] && [ $rgot -lt "$rp" ]; do
-				rgot=$((rgot + 1))
-				awk -v a="$rt" -v b="$rt0" 'BEGIN {printf "@@R2M %.2f\n", a - b}'
-			done
-			[ $rgot -ge "$rp" ] && break
-			awk -v a="$rt" -v b="$rt0" -v m="${4:-10}" 'BEGIN {exit !(a - b > m)}' && break
-			usleep 20000
+		rm -f /tmp/r2m.gpa /tmp/r2m.watch
+		/opt/selftests/ksm_hint/ksm_hint_vmstat -m "$GUEST_MEM" -W "${4:-10}:/tmp/r2m.gpa" \
+			"$(cat /run/g1.pid)" > /tmp/r2m.watch 2> /tmp/r2m.err &
+		rwp=$!
+		t=0
+		while ! grep -q '^ready' /tmp/r2m.watch && kill -0 $rwp 2> /dev/null && [ $t -lt 600 ]; do
+			usleep 50000; t=$((t + 1))
 		done
-		echo "r2m: $rf: $rgot of $rp pages merged"
-		while [ $rgot -lt "$rp" ]; do rgot=$((rgot + 1)); echo "@@R2M 99"; done
+		if ! grep -q '^ready' /tmp/r2m.watch; then
+			echo "r2m: the host's watcher did not start: $(tail -n 1 /tmp/r2m.err)"
+			kill $rwp 2> /dev/null
+			return 1
+		fi
+		if ! guest_run 1 "ksm_hint_gpa $1/$rf $rp" $rw > /tmp/r2m.out; then
+			echo "r2m: guest 1: $(tail -n 1 /tmp/r2m.out): probe stopped"
+			kill $rwp 2> /dev/null
+			return 1
+		fi
+		grep -E '^[0-9a-f]+$' /tmp/r2m.out > /tmp/r2m.gpa.new
+		mv /tmp/r2m.gpa.new /tmp/r2m.gpa
+		wait $rwp
+		sed -n 's/^r2m gpa=[^ ]* s=\([0-9.]*\)$/@@R2M \1/p' /tmp/r2m.watch
+		sum=$(grep '^r2m pages=' /tmp/r2m.watch)
+		if [ -z "$sum" ]; then
+			echo "r2m: $rf: the host's watcher failed: $(tail -n 1 /tmp/r2m.err)"
+			continue
+		fi
+		echo "$sum" | awk -v f="$rf" '{for (i = 2; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}
+			printf "r2m: %s: %d of %d pages merged, %d not read (still cached)\n", f, v["merged"], v["pages"] - v["unread"], v["unread"]}'
 	done
 }
 

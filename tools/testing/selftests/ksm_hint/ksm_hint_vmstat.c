@@ -50,6 +50,22 @@
  *
  * One line of key=value pairs per sample on stdout, written at once; the
  * names are stable; the o_ keys only on lines with oracle=1.  See help().
+ *
+ * Read to merge (-W SECS:FILE, one PID): when did the pages a guest just
+ * read get merged, per page, from the host's page tables rather than from
+ * a counter that other pages' merges and unmerges move too.  It polls the
+ * guest RAM's pagemap every -i seconds (default 0.05) and keeps, for each
+ * page, when its current frame was first seen.  Once FILE appears (guest
+ * physical addresses in hex, one a line, written by whoever learnt them
+ * from the guest after the read) it stops as soon as every listed page is
+ * a KSM page (/proc/kpageflags), or after SECS seconds.  A read lands in
+ * a new frame (the device's write breaks any sharing), so a page's merge
+ * time is when the KSM frame (or the zero page, with use_zero_pages) it
+ * ends in was first seen; a listed page
+ * whose frame never changed was not read during the watch (already in
+ * the guest's page cache) and is counted apart.  Prints "ready" after the
+ * first poll (time 0), then "r2m gpa=ADDR s=SECONDS" per listed page (99:
+ * not merged in time; -1: not read during the watch) and a summary line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -71,6 +87,7 @@
 #define PM_PFN_MASK	(BIT_ULL(55) - 1)
 #define PM_SWAP		BIT_ULL(62)
 #define PM_PRESENT	BIT_ULL(63)
+#define KPF_KSM		21
 #define KPF_ZERO_PAGE	24
 #define READ_CHUNK	256		/* pages per /proc/PID/mem read */
 #define KSM_DIR		"/sys/kernel/mm/ksm/"
@@ -143,6 +160,7 @@ static void help(void)
 	fprintf(stderr,
 		"usage: %s -m MiB [-o] [-e N] [-i SEC] [-c COUNT] [-f KEY=FILE]...\n"
 		"          [-k PID] [-F FILE]... PID[@ADDR]...\n"
+		"       %s -m MiB -W SECS:FILE [-i SEC] PID[@ADDR]\n"
 		"  -m MiB    guest RAM size: each PID's guest RAM is its private\n"
 		"            anonymous mapping of exactly that size (PID@ADDR:\n"
 		"            the range from hex ADDR instead)\n"
@@ -158,6 +176,13 @@ static void help(void)
 		"  -F FILE   with -o, a disk image whose 4 KiB blocks are file\n"
 		"            contents (read at every oracle pass); adds the o_file\n"
 		"            keys; up to 8\n"
+		"  -W SECS:FILE  read to merge: poll the guest RAM's frames every\n"
+		"            -i seconds (0.05) until the guest physical addresses\n"
+		"            in FILE (hex, one a line; FILE may appear later) are\n"
+		"            all KSM pages, or for SECS seconds; prints \"ready\"\n"
+		"            after the first poll, then \"r2m gpa=ADDR s=SECONDS\"\n"
+		"            per address (99: not merged; -1: frame unchanged, not\n"
+		"            read during the watch) and a summary line\n"
 		"output, one line per sample, key=value (pages of 4 KiB; time:\n"
 		"epoch seconds; t: seconds since start):\n"
 		"  seq time t pids ram_mib pages present swapped zero distinct\n"
@@ -166,7 +191,7 @@ static void help(void)
 		"  o_zero_merged o_contents o_dup_contents o_dup o_dup_merged\n"
 		"  oracle_ms [o_file_blocks o_file_pages o_file_dup\n"
 		"  o_file_dup_merged]], then the -k and -f values\n",
-		prog);
+		prog, prog);
 	exit(2);
 }
 
@@ -824,18 +849,132 @@ static void sample(unsigned long long seq, bool oracle, double t_start)
 		die("stdout: %s", strerror(errno));
 }
 
+/* Loads the guest physical addresses of @path; returns how many, 0 if none yet. */
+static size_t watch_load(const char *path, unsigned long long **idx)
+{
+	unsigned long long gpa, *v = NULL;
+	size_t n = 0, cap = 0;
+	char line[64], *end;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		gpa = strtoull(line, &end, 16);
+		if (end == line)
+			continue;
+		if (gpa / PAGE_SZ >= ram_pages)
+			die("%s: %#llx beyond guest RAM (known: below 4 GiB)",
+			    path, gpa);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = realloc(v, cap * sizeof(*v));
+			if (!v)
+				die("out of memory");
+		}
+		v[n++] = gpa / PAGE_SZ;
+	}
+	fclose(f);
+	*idx = v;
+	return n;
+}
+
+/* A KSM page, or the zero page KSM maps with use_zero_pages. */
+static bool page_is_ksm(uint64_t ent)
+{
+	int64_t flags;
+
+	if (!(ent & PM_PRESENT))
+		return false;
+	if (is_zero_pfn(ent & PM_PFN_MASK))
+		return true;
+	flags = page_flags(ent & PM_PFN_MASK);
+	return flags >= 0 && (flags & BIT_ULL(KPF_KSM));
+}
+
+/* -W: see the comment at the top of this file. */
+static void watch(const char *arg, double interval)
+{
+	double secs, t0, now, *since;
+	unsigned long long *idx = NULL, i;
+	size_t len = ram_pages * sizeof(uint64_t), n = 0, k, merged, before;
+	struct vmm *v = &vmms[0];
+	uint64_t *prev;
+	const char *path;
+	char *end;
+
+	secs = strtod(arg, &end);
+	if (end == arg || *end != ':' || secs <= 0 || !end[1])
+		help();
+	path = end + 1;
+	prev = malloc(len);
+	since = calloc(ram_pages, sizeof(*since));
+	if (!prev || !since)
+		die("out of memory");
+	if (pread_full(v->pagemap_fd, prev, len,
+		       v->start / PAGE_SZ * sizeof(uint64_t)) != (ssize_t)len)
+		die("pid %d: short pagemap read", v->pid);
+	t0 = mono_ms();
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		usleep(interval * 1e6);
+		if (pread_full(v->pagemap_fd, v->ent, len,
+			       v->start / PAGE_SZ * sizeof(uint64_t)) !=
+		    (ssize_t)len)
+			die("pid %d exited or unmapped its guest RAM", v->pid);
+		now = mono_ms();
+		for (i = 0; i < ram_pages; i++) {
+			if ((v->ent[i] ^ prev[i]) & (PM_PRESENT | PM_PFN_MASK))
+				since[i] = now - t0;
+			prev[i] = v->ent[i];
+		}
+		if (!n)
+			n = watch_load(path, &idx);
+		for (k = 0; k < n && page_is_ksm(prev[idx[k]]); k++)
+			;
+		if ((n && k == n) || now - t0 >= secs * 1e3)
+			break;
+	}
+	merged = 0;
+	before = 0;
+	for (k = 0; k < n; k++) {
+		i = idx[k];
+		if (!page_is_ksm(prev[i])) {
+			printf("r2m gpa=%#llx s=99\n", i * PAGE_SZ);
+		} else if (!since[i]) {
+			before++;
+			printf("r2m gpa=%#llx s=-1\n", i * PAGE_SZ);
+		} else {
+			merged++;
+			printf("r2m gpa=%#llx s=%.2f\n", i * PAGE_SZ,
+			       since[i] / 1e3);
+		}
+	}
+	printf("r2m pages=%zu merged=%zu unread=%zu watched_s=%.2f\n",
+	       n, merged, before, (mono_ms() - t0) / 1e3);
+	free(idx);
+	free(since);
+	free(prev);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t count = 1, every = 1, seq;
 	double interval = 0, t_start, next;
 	bool oracle = false, counted = false;
 	struct timespec ts;
+	const char *watch_arg = NULL;
 	long long mib = 0;
 	char *end;
 	int opt, j, k;
 
-	while ((opt = getopt(argc, argv, "m:oe:i:c:f:k:F:h")) != -1) {
+	while ((opt = getopt(argc, argv, "m:oe:i:c:f:k:F:W:h")) != -1) {
 		switch (opt) {
+		case 'W':
+			watch_arg = optarg;
+			break;
 		case 'f':
 			end = strchr(optarg, '=');
 			if (!end || end == optarg || nextra == MAX_EXTRA)
@@ -884,6 +1023,8 @@ int main(int argc, char **argv)
 	}
 	if (!mib || optind >= argc || (nfiles && !oracle))
 		help();
+	if (watch_arg && (argc - optind != 1 || oracle || nextra || cpu_pid))
+		help();
 	if (interval > 0 && !counted)
 		count = 0;		/* unbounded */
 	ram_pages = (uint64_t)mib << 20 >> 12;
@@ -907,6 +1048,10 @@ int main(int argc, char **argv)
 				die("pid %d given twice", vmms[k].pid);
 	}
 
+	if (watch_arg) {
+		watch(watch_arg, interval > 0 ? interval : 0.05);
+		return 0;
+	}
 	t_start = mono_ms();
 	next = t_start;
 	for (seq = 0; !count || seq < count; seq++) {

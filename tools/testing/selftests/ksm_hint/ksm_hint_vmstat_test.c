@@ -16,6 +16,7 @@
  * A file of some of the children's contents (plus zeros, a content neither
  * holds and a partial block) stands for a guest's disk (-F): the oracle's
  * file keys must count exactly the pages and duplicates of those contents.
+ * Then the read-to-merge watch (-W, phase_watch()).
  * Needs root.  Output is TAP.
  *
  * usage: ksm_hint_vmstat_test [-n MiB] [-t path of ksm_hint_vmstat] [-K]
@@ -42,6 +43,10 @@
 #define CHUNK_PAGES	512UL		/* 2 MiB */
 #define KSM_DIR		"/sys/kernel/mm/ksm/"
 #define MAX_KEYS	40
+/* Watch phase: pages 1-4 (in both children) rewritten while watched. */
+#define WATCH_FIRST	1
+#define WATCH_LAST	4
+#define WATCH_SECS	10
 
 static unsigned long mib = 32, npages;
 static char tool[4096];
@@ -142,6 +147,9 @@ static void child_main(int who, bool thp, int cmd, int ack)
 	while (read(cmd, &c, 1) == 1) {
 		if (c == 'm' && madvise(p, len, MADV_MERGEABLE))
 			_exit(1);
+		/* New content, the same in both, over pages merged before. */
+		for (i = WATCH_FIRST; c == 'w' && i <= WATCH_LAST; i++)
+			fill((uint64_t *)(p + i * PAGE_SZ), 0x3000000000ULL + i);
 		if (write(ack, &c, 1) != 1)
 			_exit(1);
 	}
@@ -661,6 +669,126 @@ out:
 	stop_child(&ch[1]);
 }
 
+/*
+ * Read to merge (-W) on child 1, its region standing for guest RAM (page
+ * i at "guest physical address" i * 4 KiB).  After KSM settled, both
+ * children write new, equal content over pages WATCH_FIRST..WATCH_LAST,
+ * which had merged: each write lands in a new frame, which KSM merges
+ * again; those pages must be reported merged within the watch.  Page 0,
+ * merged before the watch and not written, must be reported as not read;
+ * page 5, unique to child 1, as not merged (99) when the watch ends.
+ */
+static void phase_watch(void)
+{
+	char mibs[32], pid1[32], wsecs[96], gpa_file[64], tmp[80], buf[4096];
+	unsigned long long gpa, pages = 0, merged = 0, unread = 0;
+	double secs[WATCH_LAST + 2];
+	struct child ch[2] = {};
+	bool ready = false;
+	int fds[2], status;
+	char *argv[10], *line;
+	size_t got = 0, i;
+	pid_t pid = -1;
+	ssize_t n;
+	FILE *f;
+
+	for (i = 0; i < ARRAY_SIZE(secs); i++)
+		secs[i] = -2;
+	snprintf(gpa_file, sizeof(gpa_file), "/tmp/ksm_hint_vmstat_test.%d",
+		 getpid());
+	snprintf(tmp, sizeof(tmp), "%s.new", gpa_file);
+	unlink(gpa_file);
+	if (start_child(&ch[0], 0, false) || start_child(&ch[1], 1, false) ||
+	    child_cmd(&ch[0], 'm') || child_cmd(&ch[1], 'm') ||
+	    ksm_write("use_zero_pages", "0") ||
+	    ksm_write("pages_to_scan", "5000") ||
+	    ksm_write("sleep_millisecs", "20") || ksm_write("run", "1") ||
+	    ksm_settle()) {
+		check_true("watch: mergeable children merged", false);
+		goto out;
+	}
+	snprintf(mibs, sizeof(mibs), "%lu", mib);
+	snprintf(pid1, sizeof(pid1), "%d", ch[1].pid);
+	snprintf(wsecs, sizeof(wsecs), "%d:%s", WATCH_SECS, gpa_file);
+	argv[0] = tool;
+	argv[1] = "-m";
+	argv[2] = mibs;
+	argv[3] = "-W";
+	argv[4] = wsecs;
+	argv[5] = pid1;
+	argv[6] = NULL;
+	if (pipe(fds)) {
+		check_true("watch: tool started", false);
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		check_true("watch: tool started", false);
+		close(fds[0]);
+		close(fds[1]);
+		goto out;
+	}
+	if (!pid) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execv(tool, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	/* Nothing is written before the tool's first poll. */
+	while (!ready && (n = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0) {
+		got += n;
+		buf[got] = 0;
+		ready = strstr(buf, "ready\n");
+	}
+	check_true("watch: tool ready", ready);
+	if (!ready || child_cmd(&ch[0], 'w') || child_cmd(&ch[1], 'w'))
+		goto out_tool;
+	f = fopen(tmp, "w");
+	if (!f)
+		goto out_tool;
+	for (i = 0; i <= WATCH_LAST + 1; i++)
+		fprintf(f, "%lx\n", i * PAGE_SZ);
+	if (fclose(f) || rename(tmp, gpa_file))
+		goto out_tool;
+	while ((n = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		double t;
+
+		printf("# %s\n", line);
+		if (sscanf(line, "r2m gpa=%llx s=%lf", &gpa, &t) == 2 &&
+		    gpa / PAGE_SZ < ARRAY_SIZE(secs))
+			secs[gpa / PAGE_SZ] = t;
+		if (sscanf(line, "r2m pages=%llu merged=%llu unread=%llu",
+			   &pages, &merged, &unread) == 3)
+			continue;
+	}
+	check_true("watch: page 0, merged before, not read (-1)", secs[0] == -1);
+	for (i = WATCH_FIRST; i <= WATCH_LAST; i++)
+		tap_result(secs[i] > 0 && secs[i] < WATCH_SECS,
+			   "watch: page %zu, rewritten, merged within the watch (%.2f s)",
+			   i, secs[i]);
+	check_true("watch: page 5, unique, not merged (99)",
+		   secs[WATCH_LAST + 1] == 99);
+	check("watch: pages", pages, WATCH_LAST + 2);
+	check("watch: merged", merged, WATCH_LAST - WATCH_FIRST + 1);
+	check("watch: unread", unread, 1);
+out_tool:
+	close(fds[0]);
+	if (pid > 0 && (waitpid(pid, &status, 0) != pid ||
+			!WIFEXITED(status) || WEXITSTATUS(status)))
+		check_true("watch: tool exits 0", false);
+	unlink(gpa_file);
+	unlink(tmp);
+out:
+	ksm_write("run", "2");
+	stop_child(&ch[0]);
+	stop_child(&ch[1]);
+}
+
 int main(int argc, char **argv)
 {
 	bool ksm = true;
@@ -733,6 +861,7 @@ int main(int argc, char **argv)
 		signal(SIGTERM, on_signal);
 		phase_ksm("0");
 		phase_ksm("1");
+		phase_watch();
 		ksm_restore();
 		printf("# KSM restored: run=%lld pages_sharing=%lld\n",
 		       ksm_num("run"), ksm_num("pages_sharing"));
