@@ -235,8 +235,12 @@ elif [ "$got" -lt "$planned" ]; then
 fi
 echo "$boot" | grep -E '^ +# Totals:' | sed 's/^ */rig: kunit /'
 
-# Results the in-host tests printed.
-sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP|RETRY): ' >> "$results"
+# Results the in-host tests printed.  A result line may follow the
+# unended last line of something else on the console (a guest's console
+# dump that ended in "@" once made "@FAIL: "): punctuation before it is
+# dropped, not the result.
+sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | sed -E 's/^[^[:alnum:][:space:]]+((PASS|FAIL|SKIP|RETRY): )/\1/' |
+	grep -E '^(PASS|FAIL|SKIP|RETRY): ' >> "$results"
 sed -n '/^@@RIG-HOST-UP/,$p' "$clean" | grep -E '^(PASS|FAIL|SKIP|RETRY): |^ksm: |^@@TEST-|^rig: '
 
 # Numbers the benchmarks and selftests measured, for the log and notes.

@@ -10,6 +10,9 @@ GUEST_MEM=${GUEST_MEM:-192}
 # emulated host reports xstate sizes inconsistently); a plain model avoids it.
 GUEST_CPU=${GUEST_CPU:-qemu64}
 GUEST_BOOT_TIMEOUT=${GUEST_BOOT_TIMEOUT:-300}
+# A booting guest's console is never silent this long (make check's two
+# boots take 24-42 s in all, reading the disk included): see guest_wait.
+GUEST_BOOT_STALL=${GUEST_BOOT_STALL:-120}
 # The kernel has ACPI so that the emulated host sees both its vCPUs; a
 # one-vCPU nested guest gains nothing from it, and its AML (PCI interrupt
 # routing) runs so slowly nested under TCG that it hits the interpreter's
@@ -167,33 +170,66 @@ guest_silent() {
 	[ ! -s /run/g$1.qemu ] && ! grep -q -E -f /rig/splat-patterns /run/g$1.log
 }
 
+# console_tail <i> <lines> [prefix]: the last lines of guest i's console,
+# each ended by a newline: a console cut off mid-line (a guest that hung
+# while printing "@@READY") must not run into the next line printed, as it
+# once turned a "FAIL: " line into "@FAIL: ", which make check missed.
+console_tail() {
+	tr -d '\r' < /run/g$1.log | tail -n "$2" | awk -v p="${3:-}" '{print p $0}'
+}
+
+# guest_boot_again <i> <why>: boot guest i again after a boot that the
+# emulator lost, once, with a RETRY line that make check counts.
+guest_boot_again() {
+	echo "RETRY: nested guest $1 $2; last console line: $(console_tail "$1" 1)); booted again"
+	cp /run/g$1.log /run/g$1.lost.log
+	. /run/g$1.restart
+	touch /run/g$1.retried
+}
+
 # guest_wait <i>: wait until guest i has read its disk and serves commands.
 # A nested guest whose QEMU exits during boot without a word from QEMU or
 # from the guest's kernel has reset itself (-no-reboot): under this rig's
 # QEMU 7.2 TCG host that happens now and then before any project code has
-# run in the guest (README, "When QEMU loses the host").  It is booted
-# again once, with a RETRY line that make check counts; GUEST_RETRY=0
+# run in the guest (README, "When QEMU loses the host").  So does one whose
+# console stops for GUEST_BOOT_STALL s with no kernel report in it: seen
+# with the guest's driver off, cut off in the middle of "@@READY" (its
+# serial port's transmit interrupt lost).  Either is booted again once,
+# with a RETRY line that make check counts; GUEST_RETRY=0
 # (rig/jobs/nested-stress.sh, which counts such failures) turns that off.
 guest_wait() {
-	t=0
+	t=0 gw_quiet=0 gw_size=0
 	while ! grep -q '^@@READY' /run/g$1.log 2>/dev/null; do
+		gw_retry=0
+		[ "${GUEST_RETRY:-1}" = 1 ] && [ ! -f /run/g$1.retried ] && gw_retry=1
 		if ! guest_alive "$1"; then
-			if [ "${GUEST_RETRY:-1}" = 1 ] && [ ! -f /run/g$1.retried ] &&
-			   guest_silent "$1"; then
-				echo "RETRY: nested guest $1 reset itself during boot (no QEMU or kernel message, $(guest_end "$1"); last console line: $(tr -d '\r' < /run/g$1.log | tail -n 1)); booted again"
-				cp /run/g$1.log /run/g$1.lost.log
-				. /run/g$1.restart
-				touch /run/g$1.retried
-				t=0
+			if [ $gw_retry = 1 ] && guest_silent "$1"; then
+				guest_boot_again "$1" "reset itself during boot (no QEMU or kernel message, $(guest_end "$1")"
+				t=0 gw_quiet=0 gw_size=0
 				continue
 			fi
 			echo "rig: guest $1 exited before it booted ($(guest_end "$1")); qemu said:"
-			cat /run/g$1.qemu; tail -n 20 /run/g$1.log
+			cat /run/g$1.qemu; console_tail "$1" 20
 			return 1
+		fi
+		gw_now=$(wc -c < /run/g$1.log)
+		if [ "$gw_now" != "$gw_size" ]; then
+			gw_size=$gw_now gw_quiet=0
+		else
+			gw_quiet=$((gw_quiet + 1))
+		fi
+		if [ $gw_retry = 1 ] && [ $gw_quiet -ge "$GUEST_BOOT_STALL" ] && guest_silent "$1"; then
+			kill "$(cat /run/g$1.qpid)" 2>/dev/null
+			gw_w=0
+			while guest_alive "$1" && [ $gw_w -lt 30 ]; do sleep 1; gw_w=$((gw_w + 1)); done
+			kill -9 "$(cat /run/g$1.pid 2>/dev/null)" 2>/dev/null
+			guest_boot_again "$1" "stalled during boot (console silent for $gw_quiet s, no kernel report"
+			t=0 gw_quiet=0 gw_size=0
+			continue
 		fi
 		if [ $t -ge "$GUEST_BOOT_TIMEOUT" ]; then
 			echo "rig: guest $1 did not boot within $GUEST_BOOT_TIMEOUT s; its console:"
-			tail -n 20 /run/g$1.log
+			console_tail "$1" 20
 			return 1
 		fi
 		sleep 1; t=$((t + 1))
@@ -388,7 +424,7 @@ disk_sum_recv() {
 		# Why it went silent, for the log (stdout is the answer).
 		{ echo "$ds_out" | tail -n 1
 		  guest_alive "$1" || echo "rig: guest $1: $(guest_end "$1")"
-		  tr -d '\r' < /run/g$1.log | tail -n 15 | sed "s/^/rig: g$1| /"; } >&2
+		  console_tail $1 15 "rig: g$1| "; } >&2
 	else
 		echo "no-digest(exit-$ds_rc)"
 	fi

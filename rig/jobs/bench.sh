@@ -138,9 +138,9 @@ guests_alive_or_exit() {
 	for i in 0 1; do
 		guest_alive $i && continue
 		say "guest $i exited $1 ($(guest_end $i); QEMU said: $(tr '\n' ' ' < /run/g$i.qemu 2>/dev/null)); its console's last lines:"
-		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
+		console_tail $i 15 "bench: g$i| "
 		echo "bench: guest $i vCPU resets logged: $(grep -c 'CPU Reset' /run/g$i.dlog 2>/dev/null) (two at power-on); the last state:"
-		tail -n 32 /run/g$i.dlog 2>/dev/null | sed "s/^/bench: g$i-reset| /"
+		tail -n 32 /run/g$i.dlog 2>/dev/null | awk -v p="bench: g$i-reset| " '{print p $0}'
 		# shellcheck disable=SC2086
 		kill $samplers 2> /dev/null
 		# It prints any kernel report in the guests' consoles.
@@ -168,7 +168,7 @@ guests_progress_or_exit() {
 		fi
 		[ $(($1 - seen)) -ge "$stall" ] || continue
 		say "guest $i printed no workload progress for $(($1 - seen)) s at ${1}s of the workload ($n lines in all, $(guest_end $i)); its console's last lines:"
-		tr -d '\r' < /run/g$i.log | tail -n 15 | sed "s/^/bench: g$i| /"
+		console_tail $i 15 "bench: g$i| "
 		# shellcheck disable=SC2086
 		kill $samplers 2> /dev/null
 		guest_stop_all
@@ -295,7 +295,7 @@ if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
 		# console said last is all the evidence there is.
 		for i in 0 1; do
 			say "guest $i console's last lines (read-to-merge probe unanswered):"
-			tr -d '\r' < /run/g$i.log | tail -n 12 | sed "s/^/bench: g$i| /"
+			console_tail $i 12 "bench: g$i| "
 		done
 	fi
 fi

@@ -18,9 +18,9 @@ hb=$!
 dump() {	# both guests' consoles and QEMU messages, for the log
 	for g in 0 1; do
 		echo "stress: guest $g qemu ($(guest_end $g)): $(cat /run/g$g.qemu 2>/dev/null)"
-		tr -d '\r' < /run/g$g.log | tail -n 80 | sed "s/^/stress: g$g| /"
+		console_tail $g 80 "stress: g$g| "
 		echo "stress: guest $g vCPU resets: $(grep -c 'CPU Reset' /run/g$g.dlog 2>/dev/null)"
-		tail -n 40 /run/g$g.dlog 2>/dev/null | sed "s/^/stress: g$g-reset| /"
+		tail -n 40 /run/g$g.dlog 2>/dev/null | awk -v p="stress: g$g-reset| " '{print p $0}'
 	done
 }
 ok=0 pair=1

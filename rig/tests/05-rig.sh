@@ -46,6 +46,27 @@ else
 	echo "FAIL: rig: a guest that resets itself silently during boot is booted again once, then reported"
 	sed 's/^/rig: g7.err| /' /tmp/g7.err
 fi
-kill "$(cat /run/g7.qpid)" "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
-rm -f /run/g7.* /run/g8.* /run/g9.*
+# A guest whose console stops during boot, cut off mid-line, with no
+# kernel report: booted again once, then reported, its console's last
+# line printed whole (a "FAIL: " line after it once lost its start).
+cat > /tmp/stall-vmm <<'EOS'
+#!/bin/sh
+for a; do case $a in *path=*) p=${a##*path=}; p=${p%%,*} ;; esac; done
+{ printf '[    0.000000] Linux version (stand-in guest)\n@'; exec sleep 600; } > "$p.out"
+EOS
+chmod +x /tmp/stall-vmm
+GUEST_QEMU=/tmp/stall-vmm guest_start 6
+saved="$GUEST_BOOT_TIMEOUT $GUEST_BOOT_STALL"; GUEST_BOOT_TIMEOUT=12 GUEST_BOOT_STALL=3
+guest_wait 6 > /tmp/g6.err 2>&1
+rc=$?
+GUEST_BOOT_TIMEOUT=${saved% *} GUEST_BOOT_STALL=${saved#* }
+if [ $rc != 0 ] && [ "$(grep -c '^RETRY: nested guest 6 stalled during boot' /tmp/g6.err)" = 1 ] &&
+   grep -q 'rig: guest 6 did not boot within' /tmp/g6.err && grep -qx '@' /tmp/g6.err; then
+	echo "PASS: rig: a guest whose console stalls during boot is booted again once, then reported"
+else
+	echo "FAIL: rig: a guest whose console stalls during boot is booted again once, then reported"
+	sed 's/^/rig: g6.err| /' /tmp/g6.err
+fi
+kill "$(cat /run/g6.qpid)" "$(cat /run/g7.qpid)" "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
+rm -f /run/g6.* /run/g7.* /run/g8.* /run/g9.*
 echo "rig: guest failure checks took $(( $(cut -d. -f1 /proc/uptime) - start )) s"

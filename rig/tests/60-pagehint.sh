@@ -38,7 +38,7 @@ guest_lost() {
 		echo "rig: nested-guest-lost: guest $1, no kernel report in its console: $e"
 	fi
 	echo "rig: pagehint: guest $1 was lost: $e; its console's last lines:"
-	tr -d '\r' < /run/g$1.log | tail -n 30 | sed "s/^/rig: g$1| /"
+	console_tail $1 30 "rig: g$1| "
 }
 # guests_up <phase>: both guests still run after <phase>.  A guest that
 # is gone fails the test file at once: every later step would only time
@@ -190,7 +190,7 @@ if ! [ "$sums" = "$disk" ] || ! grep -q "enable: Y" /tmp/ph-enable; then
 	echo "rig: pagehint: want digest $disk; the guest said:"
 	sed 's/^/rig:   /' /tmp/ph-enable /tmp/ph-sums
 	echo "rig: pagehint: guest 0 console, last lines:"
-	tr -d '\r' < /run/g0.log | tail -n 30 | sed 's/^/rig:   /'
+	console_tail 0 30 "rig:   "
 fi
 guest_run 0 'echo scan > /sys/kernel/debug/kmemleak; sleep 6; echo scan > /sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak' 120 > /tmp/ph-leak
 check "guest kmemleak clean after the off/on cycles" '! grep -q unreferenced /tmp/ph-leak' \
@@ -232,7 +232,7 @@ if [ $same_ok = 0 ]; then
 		echo "rig: pagehint: guest $i: digests it read back (<) against those of what it wrote (>):"
 		diff /tmp/ph-w$i /tmp/ph-e$i | sed 's/^/rig:   /'
 		echo "rig: pagehint: guest $i console, last lines:"
-		tr -d '\r' < /run/g$i.log | tail -n 20 | sed 's/^/rig:   /'
+		console_tail $i 20 "rig:   "
 	done
 fi
 phase_mark pagehint "same paths, different content"
