@@ -58,12 +58,12 @@
  * page, when its current frame was first seen.  Once FILE appears (guest
  * physical addresses in hex, one a line, written by whoever learnt them
  * from the guest after the read) it stops as soon as every listed page is
- * a KSM page (/proc/kpageflags), or after SECS seconds.  A read lands in
- * a new frame (the device's write breaks any sharing), so a page's merge
- * time is when the KSM frame (or the zero page, with use_zero_pages) it
- * ends in was first seen; a listed page
- * whose frame never changed was not read during the watch (already in
- * the guest's page cache) and is counted apart.  Prints "ready" after the
+ * a KSM page mapped more than once (/proc/kpageflags, /proc/kpagecount),
+ * or after SECS seconds.  A read lands in a new frame (the device's write
+ * breaks any sharing), so a page's merge time is when the KSM frame (or
+ * the zero page, with use_zero_pages) it ends in was first seen; a listed
+ * page whose frame never changed was not read during the watch (already
+ * in the guest's page cache) and is counted apart.  Prints "ready" after the
  * first poll (time 0), then "r2m gpa=ADDR s=SECONDS" per listed page (99:
  * not merged in time; -1: not read during the watch) and a summary line.
  */
@@ -880,17 +880,39 @@ static size_t watch_load(const char *path, unsigned long long **idx)
 	return n;
 }
 
-/* A KSM page, or the zero page KSM maps with use_zero_pages. */
+/* Returns the /proc/kpagecount value of @pfn (mappings), or -1. */
+static int64_t page_count(uint64_t pfn)
+{
+	uint64_t count;
+	int fd;
+
+	fd = open("/proc/kpagecount", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	if (pread_full(fd, &count, sizeof(count), pfn * sizeof(count)) !=
+	    sizeof(count))
+		count = -1;
+	close(fd);
+	return count;
+}
+
+/*
+ * A KSM page mapped more than once, or the zero page KSM maps with
+ * use_zero_pages.  The mapping count is what tells: in 6.12 KPF_KSM is set
+ * for every anonymous page (fs/proc/page.c tests mapping against
+ * PAGE_MAPPING_KSM, which includes PAGE_MAPPING_ANON).
+ */
 static bool page_is_ksm(uint64_t ent)
 {
+	uint64_t pfn = ent & PM_PFN_MASK;
 	int64_t flags;
 
 	if (!(ent & PM_PRESENT))
 		return false;
-	if (is_zero_pfn(ent & PM_PFN_MASK))
+	if (is_zero_pfn(pfn))
 		return true;
-	flags = page_flags(ent & PM_PFN_MASK);
-	return flags >= 0 && (flags & BIT_ULL(KPF_KSM));
+	flags = page_flags(pfn);
+	return flags >= 0 && (flags & BIT_ULL(KPF_KSM)) && page_count(pfn) > 1;
 }
 
 /* -W: see the comment at the top of this file. */
