@@ -313,9 +313,9 @@ kmemleak_report() {
 # (default 32) pages, and guest 1 reads them with ksm_hint_gpa, which
 # prints the guest physical address of each page it read.  Meanwhile
 # ksm_hint_vmstat -W watches guest 1's RAM in its VMM's page tables,
-# from just before the host sends the command: a page's time is
-# when the KSM frame it ends in was first seen (99: not a KSM page within
-# [timeout] s, default 10).  So other merges and unmerges in the guests
+# from just before the host sends the command: a page's time is the
+# first poll that saw it merged after the read moved it to a new frame
+# (99: not merged within [timeout] s, default 10).  So other merges and unmerges in the guests
 # cannot move it, as they can move the counters used before
 # (pages_sharing, then ksm_merging_pages, which also fall when a frame
 # merged before the drop_caches is written again, as a read into it does,

@@ -54,18 +54,21 @@
  * Read to merge (-W SECS:FILE, one PID): when did the pages a guest just
  * read get merged, per page, from the host's page tables rather than from
  * a counter that other pages' merges and unmerges move too.  It polls the
- * guest RAM's pagemap every -i seconds (default 0.05) and keeps, for each
- * page, when its current frame was first seen.  Once FILE appears (guest
- * physical addresses in hex, one a line, written by whoever learnt them
- * from the guest after the read) it stops as soon as every listed page is
- * a KSM page mapped more than once (/proc/kpageflags, /proc/kpagecount),
- * or after SECS seconds.  A read lands in a new frame (the device's write
- * breaks any sharing), so a page's merge time is when the KSM frame (or
- * the zero page, with use_zero_pages) it ends in was first seen; a listed
- * page whose frame never changed was not read during the watch (already
- * in the guest's page cache) and is counted apart.  Prints "ready" after the
- * first poll (time 0), then "r2m gpa=ADDR s=SECONDS" per listed page (99:
- * not merged in time; -1: not read during the watch) and a summary line.
+ * guest RAM's pagemap every -i seconds (default 0.05), and from the first
+ * change of a page's frame looks at that page's flags and mapping count
+ * at every poll, keeping when it was first seen merged after its frame
+ * last changed.  Once FILE appears (guest physical addresses in hex, one
+ * a line, written by whoever learnt them from the guest after the read)
+ * it stops as soon as every listed page is a KSM page mapped more than
+ * once (/proc/kpageflags, /proc/kpagecount), or after SECS seconds.  A
+ * read lands in a new frame (the device's write breaks any sharing), and
+ * the merge either replaces that frame with a KSM page (or the zero page,
+ * with use_zero_pages) or makes it one in place, so a page's merge time
+ * is the first poll that saw it merged after the read; a listed page
+ * whose frame never changed was not read during the watch (already in
+ * the guest's page cache) and is counted apart.  Prints "ready" after the first poll (time 0), then
+ * "r2m gpa=ADDR s=SECONDS" per listed page (99: not merged in time; -1:
+ * not read during the watch) and a summary line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -919,9 +922,10 @@ static bool page_is_ksm(uint64_t ent)
 /* -W: see the comment at the top of this file. */
 static void watch(const char *arg, double interval)
 {
-	double secs, t0, now, *since;
-	unsigned long long *idx = NULL, i;
 	size_t len = ram_pages * sizeof(uint64_t), n = 0, k, merged, before;
+	unsigned long long *idx = NULL, *moved = NULL, i;
+	double secs, t0, now, *since, *merged_at;
+	size_t nmoved = 0, moved_cap = 0;
 	struct vmm *v = &vmms[0];
 	uint64_t *prev;
 	const char *path;
@@ -933,7 +937,8 @@ static void watch(const char *arg, double interval)
 	path = end + 1;
 	prev = malloc(len);
 	since = calloc(ram_pages, sizeof(*since));
-	if (!prev || !since)
+	merged_at = calloc(ram_pages, sizeof(*merged_at));
+	if (!prev || !since || !merged_at)
 		die("out of memory");
 	if (pread_full(v->pagemap_fd, prev, len,
 		       v->start / PAGE_SZ * sizeof(uint64_t)) != (ssize_t)len)
@@ -947,17 +952,36 @@ static void watch(const char *arg, double interval)
 			       v->start / PAGE_SZ * sizeof(uint64_t)) !=
 		    (ssize_t)len)
 			die("pid %d exited or unmapped its guest RAM", v->pid);
-		now = mono_ms();
+		now = mono_ms() - t0;
 		for (i = 0; i < ram_pages; i++) {
-			if ((v->ent[i] ^ prev[i]) & (PM_PRESENT | PM_PFN_MASK))
-				since[i] = now - t0;
+			if (!((v->ent[i] ^ prev[i]) & (PM_PRESENT | PM_PFN_MASK)))
+				continue;
+			if (!since[i]) {
+				if (nmoved == moved_cap) {
+					moved_cap = moved_cap ? moved_cap * 2 : 1024;
+					moved = realloc(moved, moved_cap * sizeof(*moved));
+					if (!moved)
+						die("out of memory");
+				}
+				moved[nmoved++] = i;
+			}
+			since[i] = now;
+			merged_at[i] = 0;
 			prev[i] = v->ent[i];
 		}
+		/*
+		 * KSM keeps one page of a pair in place as the KSM page, so a
+		 * merge need not change the frame: look at every page whose
+		 * frame changed until it is seen merged.
+		 */
+		for (k = 0; k < nmoved; k++)
+			if (!merged_at[moved[k]] && page_is_ksm(prev[moved[k]]))
+				merged_at[moved[k]] = now;
 		if (!n)
 			n = watch_load(path, &idx);
 		for (k = 0; k < n && page_is_ksm(prev[idx[k]]); k++)
 			;
-		if ((n && k == n) || now - t0 >= secs * 1e3)
+		if ((n && k == n) || now >= secs * 1e3)
 			break;
 	}
 	merged = 0;
@@ -972,12 +996,14 @@ static void watch(const char *arg, double interval)
 		} else {
 			merged++;
 			printf("r2m gpa=%#llx s=%.2f\n", i * PAGE_SZ,
-			       since[i] / 1e3);
+			       merged_at[i] / 1e3);
 		}
 	}
 	printf("r2m pages=%zu merged=%zu unread=%zu watched_s=%.2f\n",
 	       n, merged, before, (mono_ms() - t0) / 1e3);
+	free(moved);
 	free(idx);
+	free(merged_at);
 	free(since);
 	free(prev);
 }
