@@ -266,20 +266,30 @@ static uint64_t self_pagemap(const void *addr)
 	return ent;
 }
 
+/*
+ * Returns @pfn's word of a /proc/kpage* file, or -1 when unreadable.  The
+ * file stays open in *@fd: the read-to-merge watch reads pages every poll.
+ */
+static int64_t kpage_word(const char *path, int *fd, uint64_t pfn)
+{
+	uint64_t word;
+
+	if (*fd < 0)
+		*fd = open(path, O_RDONLY);
+	if (*fd < 0)
+		return -1;
+	if (pread_full(*fd, &word, sizeof(word), pfn * sizeof(word)) !=
+	    sizeof(word))
+		return -1;
+	return word;
+}
+
+static int kpageflags_fd = -1, kpagecount_fd = -1;
+
 /* Returns the /proc/kpageflags word of @pfn, or -1 when unreadable. */
 static int64_t page_flags(uint64_t pfn)
 {
-	uint64_t flags;
-	int fd;
-
-	fd = open("/proc/kpageflags", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	if (pread_full(fd, &flags, sizeof(flags), pfn * sizeof(flags)) !=
-	    sizeof(flags))
-		flags = -1;
-	close(fd);
-	return flags;
+	return kpage_word("/proc/kpageflags", &kpageflags_fd, pfn);
 }
 
 /*
@@ -887,17 +897,7 @@ static size_t watch_load(const char *path, unsigned long long **idx)
 /* Returns the /proc/kpagecount value of @pfn (mappings), or -1. */
 static int64_t page_count(uint64_t pfn)
 {
-	uint64_t count;
-	int fd;
-
-	fd = open("/proc/kpagecount", O_RDONLY);
-	if (fd < 0)
-		return -1;
-	if (pread_full(fd, &count, sizeof(count), pfn * sizeof(count)) !=
-	    sizeof(count))
-		count = -1;
-	close(fd);
-	return count;
+	return kpage_word("/proc/kpagecount", &kpagecount_fd, pfn);
 }
 
 /*
