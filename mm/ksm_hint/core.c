@@ -509,14 +509,34 @@ void ksm_hint_note_merged(struct mm_struct *mm, unsigned long addr,
 }
 
 /**
- * ksm_hint_note_skipped - trace a hinted page that was not merged
+ * ksm_hint_note_skipped - count and trace a hinted page that was not merged
  * @mm: mm of the hinted page
  * @addr: address of the hinted page
  * @why: the reason
+ *
+ * Counts the reasons that say what a guest's hints cost ksmd for nothing:
+ * no identical page yet (a wrong or early attribute match), nothing to do
+ * (merged or waiting already), or no page left to merge.  The other
+ * reasons have counters of their own.
  */
 void ksm_hint_note_skipped(struct mm_struct *mm, unsigned long addr,
 			   enum ksm_hint_skip why)
 {
+	switch (why) {
+	case KSM_HINT_SKIP_NO_MATCH:
+		kh_stat_add(KSM_HINT_STAT_UNMATCHED, 1);
+		break;
+	case KSM_HINT_SKIP_UNCHANGED:
+		kh_stat_add(KSM_HINT_STAT_UNCHANGED, 1);
+		break;
+	case KSM_HINT_SKIP_NO_SOURCE:
+	case KSM_HINT_SKIP_NO_MM:
+	case KSM_HINT_SKIP_NO_PAGE:
+		kh_stat_add(KSM_HINT_STAT_GONE, 1);
+		break;
+	default:
+		break;
+	}
 	trace_ksm_hint_skipped(mm, addr, why);
 }
 

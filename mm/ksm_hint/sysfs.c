@@ -105,6 +105,9 @@ KH_STAT_RO(stale_items_remerged, KSM_HINT_STAT_STALE_REMERGED);
 KH_STAT_RO(merge_retries, KSM_HINT_STAT_RETRIED);
 KH_STAT_RO(merges_given_up, KSM_HINT_STAT_GIVEN_UP);
 KH_STAT_RO(hash_table_evictions, KSM_HINT_STAT_TABLE_EVICTED);
+KH_STAT_RO(hints_unmatched, KSM_HINT_STAT_UNMATCHED);
+KH_STAT_RO(hints_unchanged, KSM_HINT_STAT_UNCHANGED);
+KH_STAT_RO(hints_gone, KSM_HINT_STAT_GONE);
 KH_RO(attr_table_entries, "%u", ksm_hint_attr_entries());
 KH_RO(hint_stack_entries, "%u", ksm_hint_stack_entries());
 KH_RO(hash_table_size, "%lu", ksm_hint_hash_table_size());
@@ -130,6 +133,9 @@ static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&merge_retries_attr.attr,
 	&merges_given_up_attr.attr,
 	&hash_table_evictions_attr.attr,
+	&hints_unmatched_attr.attr,
+	&hints_unchanged_attr.attr,
+	&hints_gone_attr.attr,
 	&attr_table_entries_attr.attr,
 	&hint_stack_entries_attr.attr,
 	NULL,

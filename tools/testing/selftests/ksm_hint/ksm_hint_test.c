@@ -19,9 +19,10 @@
  * Tests in every mode; mode hint runs four more (test_stale_many_items,
  * test_stale_fork_hidden, test_stale_collapsed twice).
  */
-#define NTESTS		31
+#define NTESTS		32
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
+#define LINEAR_TIMEOUT	60.0	/* seconds for two full scans in the rig */
 
 /* The scan budget of both scanners in every test, as in the benchmark. */
 #define SCAN_PAGES	100
@@ -96,6 +97,7 @@ static void test_knobs(void)
 		"attr_table_entries", "hint_stack_entries", "zero_hints_rejected",
 		"stale_items_dropped", "stale_items_remerged", "merge_retries",
 		"merges_given_up", "hash_table_size", "hash_table_evictions",
+		"hints_unmatched", "hints_unchanged", "hints_gone",
 	};
 	static const struct bad_write bad[] = {
 		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
@@ -1301,7 +1303,7 @@ static void test_hybrid_table(int fd)
 	full0 = ksm_stat("full_scans");
 	t0 = now_s();
 	while (hybrid && ksm_stat("full_scans") < full0 + 2 &&
-	       now_s() - t0 < 60)
+	       now_s() - t0 < LINEAR_TIMEOUT)
 		usleep(50000);
 	tab2 = hint_stat("hash_table_pages");
 	r[0] = (struct hint_rec){ (uintptr_t)(p + 2 * page_size), 0x4ab1e, 0,
@@ -1321,6 +1323,62 @@ static void test_hybrid_table(int fd)
 		   "a hinted page waiting for its partner survives linear scans");
 	munmap(big, AREA_PAGES * page_size);
 	munmap(p, 4 * page_size);
+}
+
+/* ---- test: a page waiting in the table meets a KSM page made without it ---- */
+
+/*
+ * A hinted page A waits in ksmd's checksum table for a partner.  Two
+ * unhinted copies of its content, B and C, then merge through mode
+ * hybrid's linear scan, which steps over a page waiting in the table, so
+ * the KSM page they make never met A.  Hinted again, unchanged, A must
+ * look in the stable tree and merge there, not only wait for a partner.
+ * In mode hint the linear part runs in mode hybrid, as after a switch.
+ */
+static void test_table_meets_stable(int fd)
+{
+	const double bound = MERGE_BOUND * SCAN_SLEEP_MS / 1000.0;
+	const char *what =
+		"an unchanged page waiting in the table merges into a KSM page made since";
+	char *p = map_area(3, true);
+	long scanned0, merged0;
+	struct hint_rec r;
+	bool linear_ok;
+	double t0, t;
+	size_t m;
+
+	if (!p) {
+		tap_result(false, "mmap/MADV_MERGEABLE");
+		return;
+	}
+	fill_page(p, 14141);				/* A */
+	wait_stack_empty();
+	scanned0 = hint_stat("hints_scanned");
+	r = (struct hint_rec){ (uintptr_t)p, 0x5bc1d, 0, KIND_READ, 0 };
+	submit(fd, &r, 1);
+	wait_scanned(scanned0, 1);
+
+	write_str(HINT_DIR "mode", "hybrid");
+	fill_page(p + page_size, 14141);		/* B */
+	fill_page(p + 2 * page_size, 14141);		/* C */
+	m = wait_merged(p + page_size, p + 2 * page_size, 1, 1, now_s(),
+			LINEAR_TIMEOUT, &t);
+	linear_ok = m == 1 && pfn_of(p) != pfn_of(p + page_size);
+	printf("# B and C %s by the linear scan in %.1f s, A %s\n",
+	       m ? "merged" : "not merged", t,
+	       pfn_of(p) == pfn_of(p + page_size) ? "with them" : "apart");
+	write_str(HINT_DIR "mode", test_mode);
+
+	merged0 = hint_stat("pages_merged");
+	t0 = now_s();
+	submit(fd, &r, 1);
+	m = wait_merged(p, p + page_size, 1, 1, t0, 4 * bound, &t);
+	printf("# A hinted again: %s B's KSM page in %.3f s, pages_merged +%ld\n",
+	       m ? "merged into" : "did not merge into", t,
+	       hint_stat("pages_merged") - merged0);
+	tap_result(linear_ok && m == 1 && hint_stat("pages_merged") > merged0,
+		   what);
+	munmap(p, 3 * page_size);
 }
 
 /* ---- test: a full checksum bucket gives up its oldest page ---- */
@@ -1644,6 +1702,7 @@ int main(int argc, char **argv)
 			test_stale_collapsed(fd, true);
 		}
 		test_hybrid_table(fd);
+		test_table_meets_stable(fd);
 		test_evictions(fd);
 		test_fork_bypass(fd);
 		close(fd);
