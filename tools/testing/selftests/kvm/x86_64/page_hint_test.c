@@ -12,6 +12,8 @@
  * checks are skipped when debugfs is not mounted.
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -497,6 +499,60 @@ static void test_rate_limit(struct test_vm *t)
 		       MAX_ENTRIES);
 }
 
+/*
+ * The batch page vanishes between two of the host's chunk reads (the VMM
+ * unmapping guest memory under the guest's feet): the host must answer
+ * with the prefix it submitted, never -KVM_EFAULT after submitting some,
+ * and count exactly what it says it took.  A thread flips the page's
+ * protection while the guest sends full batches; how often the flip lands
+ * between chunks is luck, so that count is printed, not required.
+ */
+#define EFAULT_ROUNDS	3000
+
+static volatile int flip_stop;
+
+static void *flip_batch_page(void *page)
+{
+	while (!flip_stop) {
+		mprotect(page, PAGE_SIZE, PROT_NONE);
+		sched_yield();
+		mprotect(page, PAGE_SIZE, PROT_READ | PROT_WRITE);
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void test_efault_prefix(struct test_vm *t)
+{
+	unsigned int full = 0, partial = 0, efault = 0, bad = 0, i;
+	long rcv, got;
+	pthread_t flipper;
+	uint64_t r;
+
+	set_batch(t, GPA_A, FILE_KEY + 5);
+	flip_stop = 0;
+	pthread_create(&flipper, NULL, flip_batch_page, t->batch);
+	for (i = 0; i < EFAULT_ROUNDS; i++) {
+		rcv = sysfs_read(KH "hints_received");
+		r = hcall(t->vcpu, t->batch_gpa, MAX_ENTRIES, 0);
+		got = sysfs_read(KH "hints_received") - rcv;
+		if (r == (uint64_t)-KVM_EFAULT && !got)
+			efault++;
+		else if (r == MAX_ENTRIES && got == (long)r)
+			full++;
+		else if (r && r < MAX_ENTRIES && got == (long)r)
+			partial++;
+		else if (bad++ < 5)
+			pr_info("returned %ld, hints_received +%ld\n",
+				(long)r, got);
+	}
+	flip_stop = 1;
+	pthread_join(flipper, NULL);
+	ksft_test_result(!bad && efault && full,
+			 "batch unmapped mid-call: %u full, %u prefixes, %u EFAULT with nothing taken, %u wrong\n",
+			 full, partial, efault, bad);
+}
+
 /* A VM that opts in through vm_default and dies with hints queued. */
 static void test_default_and_destroy(void)
 {
@@ -609,7 +665,7 @@ int main(int argc, char *argv[])
 	TEST_REQUIRE(!access(KH "mode", W_OK));
 
 	ksft_print_header();
-	ksft_set_plan(22);
+	ksft_set_plan(23);
 
 	ph_save_knobs(knobs, ARRAY_SIZE(knobs));
 	taint = sysfs_read("/proc/sys/kernel/tainted");
@@ -621,6 +677,7 @@ int main(int argc, char *argv[])
 	test_abi(&t);
 	test_merge(&t);
 	test_rate_limit(&t);
+	test_efault_prefix(&t);
 	test_default_and_destroy();
 	test_opt_out();
 	kvm_vm_free(t.vm);
