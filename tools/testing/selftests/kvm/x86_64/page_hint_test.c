@@ -509,11 +509,11 @@ static void test_rate_limit(struct test_vm *t)
  */
 #define EFAULT_ROUNDS	3000
 
-static volatile int flip_stop;
+static int flip_stop;
 
 static void *flip_batch_page(void *page)
 {
-	while (!flip_stop) {
+	while (!READ_ONCE(flip_stop)) {
 		mprotect(page, PAGE_SIZE, PROT_NONE);
 		sched_yield();
 		mprotect(page, PAGE_SIZE, PROT_READ | PROT_WRITE);
@@ -530,7 +530,7 @@ static void test_efault_prefix(struct test_vm *t)
 	uint64_t r;
 
 	set_batch(t, GPA_A, FILE_KEY + 5);
-	flip_stop = 0;
+	WRITE_ONCE(flip_stop, 0);
 	pthread_create(&flipper, NULL, flip_batch_page, t->batch);
 	for (i = 0; i < EFAULT_ROUNDS; i++) {
 		rcv = sysfs_read(KH "hints_received");
@@ -546,7 +546,7 @@ static void test_efault_prefix(struct test_vm *t)
 			pr_info("returned %ld, hints_received +%ld\n",
 				(long)r, got);
 	}
-	flip_stop = 1;
+	WRITE_ONCE(flip_stop, 1);
 	pthread_join(flipper, NULL);
 	ksft_test_result(!bad && efault && full,
 			 "batch unmapped mid-call: %u full, %u prefixes, %u EFAULT with nothing taken, %u wrong\n",
