@@ -120,7 +120,7 @@ timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg,thread="$tcg_thread" -smp
 	-monitor unix:"$tmp/mon.sock",server=on,wait=off \
 	-pidfile "$tmp/qemu.pid" -d cpu_reset -D "$logfile.qemu" \
 	-kernel "$KIMAGE" -initrd "$tmp/initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=7 $tsc $paging $host_workaround $append" < /dev/null 2>&1 |
+	-append "console=ttyS0 panic=-1 loglevel=7 rig.smp=$smp $tsc $paging $host_workaround $append" < /dev/null 2>&1 |
 	if [ $quiet = 1 ]; then
 		cat >> "$logfile"
 	elif [ "${RIG_SHOW_KERNEL:-0}" = 1 ]; then

@@ -1,5 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # The rig reports guests that never boot instead of hanging.
+
+# The host has the CPUs QEMU was given: without ACPI's MADT, SeaBIOS's MP
+# table listed one under TCG and every test ran on a uniprocessor.
+want=$(sed -n 's/.*rig\.smp=\([0-9]*\).*/\1/p' /proc/cmdline)
+online=$(grep -c '^processor' /proc/cpuinfo)
+if [ -n "$want" ] && [ "$online" = "$want" ]; then
+	echo "PASS: rig: the host has its $want CPUs online"
+else
+	echo "FAIL: rig: the host has ${want:-?} CPUs online ($online are)"
+fi
 start=$(cut -d. -f1 /proc/uptime)
 guest_start 8 -kernel /nonexistent
 if guest_wait 8 > /tmp/g8.err 2>&1; then
