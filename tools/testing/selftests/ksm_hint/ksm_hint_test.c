@@ -1328,21 +1328,25 @@ static void test_hybrid_table(int fd)
 /* ---- test: a page waiting in the table meets a KSM page made without it ---- */
 
 /*
- * A hinted page A waits in ksmd's checksum table for a partner.  Two
- * unhinted copies of its content, B and C, then merge through mode
- * hybrid's linear scan, which steps over a page waiting in the table, so
- * the KSM page they make never met A.  Hinted again, unchanged, A must
- * look in the stable tree and merge there, not only wait for a partner.
- * In mode hint the linear part runs in mode hybrid, as after a switch.
+ * A hinted page A waits in ksmd's checksum table: its attribute matched a
+ * page D of other content, so ksmd looked at both and found no partner.
+ * Two unhinted copies of A's content, B and C, then merge through mode
+ * hybrid's linear scan, which steps over pages waiting in the table, so
+ * the KSM page they make never met A.  When an attribute match brings A
+ * to ksmd again, unchanged, it must look in the stable tree and merge
+ * there, not only wait for a partner.  In mode hint the linear part runs
+ * in mode hybrid, as after a switch.
  */
 static void test_table_meets_stable(int fd)
 {
 	const double bound = MERGE_BOUND * SCAN_SLEEP_MS / 1000.0;
 	const char *what =
 		"an unchanged page waiting in the table merges into a KSM page made since";
-	char *p = map_area(3, true);
-	long scanned0, merged0;
-	struct hint_rec r;
+	char *p = map_area(5, true);
+	char *a = p, *b = p + page_size, *c = p + 2 * page_size;
+	char *d = p + 3 * page_size, *e = p + 4 * page_size;
+	long scanned0, merged0, tab0;
+	struct hint_rec r[2];
 	bool linear_ok;
 	double t0, t;
 	size_t m;
@@ -1351,34 +1355,42 @@ static void test_table_meets_stable(int fd)
 		tap_result(false, "mmap/MADV_MERGEABLE");
 		return;
 	}
-	fill_page(p, 14141);				/* A */
+	fill_page(a, 14141);
+	fill_page(d, 14142);
+	fill_page(e, 14143);
 	wait_stack_empty();
 	scanned0 = hint_stat("hints_scanned");
-	r = (struct hint_rec){ (uintptr_t)p, 0x5bc1d, 0, KIND_READ, 0 };
-	submit(fd, &r, 1);
-	wait_scanned(scanned0, 1);
+	tab0 = hint_stat("hash_table_pages");
+	r[0] = (struct hint_rec){ (uintptr_t)a, 0x5bc1d, 0, KIND_READ, 0 };
+	r[1] = (struct hint_rec){ (uintptr_t)d, 0x5bc1d, 0, KIND_READ, 0 };
+	submit(fd, r, 2);
+	wait_scanned(scanned0, 2);
+	printf("# A and D hinted: hash_table_pages +%ld\n",
+	       hint_stat("hash_table_pages") - tab0);
 
 	write_str(HINT_DIR "mode", "hybrid");
-	fill_page(p + page_size, 14141);		/* B */
-	fill_page(p + 2 * page_size, 14141);		/* C */
-	m = wait_merged(p + page_size, p + 2 * page_size, 1, 1, now_s(),
-			LINEAR_TIMEOUT, &t);
-	linear_ok = m == 1 && pfn_of(p) != pfn_of(p + page_size);
+	fill_page(b, 14141);
+	fill_page(c, 14141);
+	m = wait_merged(b, c, 1, 1, now_s(), LINEAR_TIMEOUT, &t);
+	linear_ok = m == 1 && pfn_of(a) != pfn_of(b);
 	printf("# B and C %s by the linear scan in %.1f s, A %s\n",
 	       m ? "merged" : "not merged", t,
-	       pfn_of(p) == pfn_of(p + page_size) ? "with them" : "apart");
+	       pfn_of(a) == pfn_of(b) ? "with them" : "apart");
 	write_str(HINT_DIR "mode", test_mode);
 
 	merged0 = hint_stat("pages_merged");
+	r[0].file_key = 0x5bc1e;
+	r[1].file_key = 0x5bc1e;
+	r[1].addr = (uintptr_t)e;
 	t0 = now_s();
-	submit(fd, &r, 1);
-	m = wait_merged(p, p + page_size, 1, 1, t0, 4 * bound, &t);
+	submit(fd, r, 2);
+	m = wait_merged(a, b, 1, 1, t0, 4 * bound, &t);
 	printf("# A hinted again: %s B's KSM page in %.3f s, pages_merged +%ld\n",
 	       m ? "merged into" : "did not merge into", t,
 	       hint_stat("pages_merged") - merged0);
 	tap_result(linear_ok && m == 1 && hint_stat("pages_merged") > merged0,
 		   what);
-	munmap(p, 3 * page_size);
+	munmap(p, 5 * page_size);
 }
 
 /* ---- test: a full checksum bucket gives up its oldest page ---- */
