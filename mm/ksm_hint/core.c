@@ -87,6 +87,7 @@ static u32 kh_bucket(u32 checksum, u32 seed, unsigned int bits)
 /* Called with ksm_hint_lock held: forget @src's pending hints. */
 static void kh_drop_pending(struct ksm_hint_source *src)
 {
+	kh_stat_add(KSM_HINT_STAT_DROPPED, src->stack.count);
 	ksm_hint_pending_nr -= src->stack.count;
 	src->stack.count = 0;
 	list_del_init(&src->active);

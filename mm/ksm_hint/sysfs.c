@@ -108,6 +108,7 @@ KH_STAT_RO(hash_table_evictions, KSM_HINT_STAT_TABLE_EVICTED);
 KH_STAT_RO(hints_unmatched, KSM_HINT_STAT_UNMATCHED);
 KH_STAT_RO(hints_unchanged, KSM_HINT_STAT_UNCHANGED);
 KH_STAT_RO(hints_gone, KSM_HINT_STAT_GONE);
+KH_STAT_RO(hints_dropped, KSM_HINT_STAT_DROPPED);
 KH_RO(attr_table_entries, "%u", ksm_hint_attr_entries());
 KH_RO(hint_stack_entries, "%u", ksm_hint_stack_entries());
 KH_RO(hash_table_size, "%lu", ksm_hint_hash_table_size());
@@ -136,6 +137,7 @@ static struct attribute *ksm_hint_sysfs_attrs[] = {
 	&hints_unmatched_attr.attr,
 	&hints_unchanged_attr.attr,
 	&hints_gone_attr.attr,
+	&hints_dropped_attr.attr,
 	&attr_table_entries_attr.attr,
 	&hint_stack_entries_attr.attr,
 	NULL,

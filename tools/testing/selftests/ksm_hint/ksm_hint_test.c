@@ -98,6 +98,7 @@ static void test_knobs(void)
 		"stale_items_dropped", "stale_items_remerged", "merge_retries",
 		"merges_given_up", "hash_table_size", "hash_table_evictions",
 		"hints_unmatched", "hints_unchanged", "hints_gone",
+		"hints_dropped",
 	};
 	static const struct bad_write bad[] = {
 		{ "mode", "bogus" }, { "mode", "\n" }, { "mode", "hintx" },
@@ -755,6 +756,7 @@ static void test_flood(void)
 	long attr_size = hint_stat("attr_table_size");
 	long over0, matches0, recv0, ent0, slab0, vm0, slab1, vm1;
 	long over, matches, recv, ent, attr_ent, growth, pushes, ent_closed;
+	long dropped;
 	char *a = map_area(2, true);
 	struct hint_rec *r = calloc(chunk, sizeof(*r));
 	size_t done, i, c, written = 0, n_coll = 0, n_norm = 0;
@@ -819,8 +821,10 @@ static void test_flood(void)
 	 * The flood's hints are on this source's own stack: closing it
 	 * drops them (ksmd is still stopped, so none was popped).
 	 */
+	dropped = hint_stat("hints_dropped");
 	close(fd);
 	ent_closed = hint_stat("hint_stack_entries");
+	dropped = hint_stat("hints_dropped") - dropped;
 	munmap(a, 2 * page_size);
 	write_str(KSM_DIR "run", "1");
 
@@ -850,10 +854,11 @@ static void test_flood(void)
 	 * for benchmarks to report, not for a functional test to assert.
 	 * The chain bound itself is checked by the ksm_hint_attr KUnit suite.
 	 */
-	printf("# hint_stack_entries %ld with the flooding source open, %ld after it closed\n",
+	printf("# hint_stack_entries %ld with the flooding source open, %ld after it closed, ",
 	       ent, ent_closed);
-	tap_result(ent > ent0 && ent_closed == ent0,
-		   "a source's pending hints go when it closes");
+	printf("hints_dropped +%ld\n", dropped);
+	tap_result(ent > ent0 && ent_closed == ent0 && dropped == ent - ent0,
+		   "a source's pending hints go when it closes, counted");
 	free(r);
 }
 
