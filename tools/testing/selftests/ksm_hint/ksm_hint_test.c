@@ -1240,6 +1240,11 @@ static void test_stale_collapsed(int fd, bool both)
 	printf("merged again after %.2f s: stale_items_remerged +%ld, stale_items_dropped +%ld\n",
 	       t, hint_stat("stale_items_remerged") - r0,
 	       hint_stat("stale_items_dropped") - d0);
+	/* Frames, for a run where a copy-out did not show: */
+	printf("# KSM page %#llx, page %#llx -> %#llx, partner %#llx -> %#llx\n",
+	       (unsigned long long)kpfn, (unsigned long long)copy,
+	       (unsigned long long)pfn_of(h), (unsigned long long)copy2,
+	       (unsigned long long)pfn_of(b));
 	ok = thp_range_intact(h, 800000);
 	if (both) {
 		/* The partner's range: page 0 was the shared content. */
