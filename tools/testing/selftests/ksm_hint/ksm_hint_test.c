@@ -19,7 +19,7 @@
  * Tests in every mode; mode hint runs four more (test_stale_many_items,
  * test_stale_fork_hidden, test_stale_collapsed twice).
  */
-#define NTESTS		32
+#define NTESTS		31
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
 #define LINEAR_TIMEOUT	60.0	/* seconds for two full scans in the rig */
@@ -1344,8 +1344,11 @@ static void test_hybrid_table(int fd)
  * hybrid's linear scan, which steps over pages waiting in the table, so
  * the KSM page they make never met A.  When an attribute match brings A
  * to ksmd again, unchanged, it must look in the stable tree and merge
- * there, not only wait for a partner.  In mode hint the linear part runs
- * in mode hybrid, as after a switch.
+ * there, not only wait for a partner.  Run in mode hint only, with mode
+ * hybrid for the linear part, as after a switch: in runs that were in
+ * mode hybrid throughout, A was twice seen merged with B and C before its
+ * second hint, so the path under test never ran (cause not known, README
+ * 2026-12-04 afternoon).
  */
 static void test_table_meets_stable(int fd)
 {
@@ -1398,17 +1401,6 @@ static void test_table_meets_stable(int fd)
 	       (unsigned long long)pfn_of(a), (unsigned long long)pfn_of(b),
 	       (unsigned long long)pfn_of(c), (unsigned long long)pfn_of(d));
 	write_str(HINT_DIR "mode", test_mode);
-	/*
-	 * In mode hybrid the linear scan runs from the start, and A has
-	 * been seen merged with B and C before its second hint (cause not
-	 * known, README 2026-12-04 afternoon): nothing left to test then.
-	 * Mode hint's run switches to hybrid only for B and C.
-	 */
-	if (m == 1 && !linear_ok && strcmp(test_mode, "hint")) {
-		tap_skip(what, "A merged with B and C before its second hint");
-		munmap(p, 5 * page_size);
-		return;
-	}
 
 	merged0 = hint_stat("pages_merged");
 	r[0].file_key = key + 1;
@@ -1705,7 +1697,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP no %s (CONFIG_KSM_HINT off?)\n", HINT_DIR);
 		return 4;
 	}
-	ntests = NTESTS + 4 * !strcmp(test_mode, "hint");
+	ntests = NTESTS + 5 * !strcmp(test_mode, "hint");
 	printf("1..%d\n", ntests);
 	save_settings();
 	signal(SIGTERM, on_signal);
@@ -1746,7 +1738,8 @@ int main(int argc, char **argv)
 			test_stale_collapsed(fd, true);
 		}
 		test_hybrid_table(fd);
-		test_table_meets_stable(fd);
+		if (!strcmp(test_mode, "hint"))
+			test_table_meets_stable(fd);
 		test_evictions(fd);
 		test_fork_bypass(fd);
 		close(fd);
