@@ -190,7 +190,11 @@ while :; do
 		fi
 	done
 	if [ ${#again[@]} = 0 ]; then
-		mv "$lost_log" "$boot_log"	# nothing left to run again
+		# Nothing left to run again: this boot's log stays the last,
+		# and is not a rerun (the first boot's would be read and
+		# truncated at once by the merge below).
+		mv "$lost_log" "$boot_log"
+		reruns=$((reruns - 1))
 		break
 	fi
 	if [ -n "$redo" ]; then

@@ -1359,8 +1359,8 @@ static void test_table_meets_stable(int fd)
 	char *a = p, *b = p + page_size, *c = p + 2 * page_size;
 	char *d = p + 3 * page_size, *e = p + 4 * page_size;
 	/*
-	 * Content and keys of this run only (mode hint's run came first),
-	 * and no other test's seeds (all below 1000000).
+	 * Content and keys no earlier run left in ksmd's tables, and no
+	 * other test's seeds (all below 1000000).
 	 */
 	unsigned int seed = 3000000 + 4 * (getpid() % 100000);
 	uint64_t key = 0x5bc1d00000000ULL + getpid() * 2ULL;
