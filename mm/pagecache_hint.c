@@ -74,8 +74,24 @@ void __pagecache_hint_inode_evict(struct inode *inode)
 }
 
 /**
+ * __pagecache_hint_name_change - pass a rename or unlink to the observer
+ * @inode: the inode one of whose names moved or went away
+ */
+void __pagecache_hint_name_change(struct inode *inode)
+{
+	const struct pagecache_hint_ops *ops;
+	int idx;
+
+	idx = srcu_read_lock(&pagecache_hint_srcu);
+	ops = srcu_dereference(pagecache_hint_ops, &pagecache_hint_srcu);
+	if (ops)
+		ops->name_change(inode);
+	srcu_read_unlock(&pagecache_hint_srcu, idx);
+}
+
+/**
  * pagecache_hint_register - install the page cache observer
- * @ops: its callbacks, all three set
+ * @ops: its callbacks, all set
  *
  * Return: 0, -EINVAL for a missing callback, or -EBUSY when another
  * observer is installed.
@@ -84,7 +100,8 @@ int pagecache_hint_register(const struct pagecache_hint_ops *ops)
 {
 	int ret = 0;
 
-	if (!ops->folio_event || !ops->file_open || !ops->inode_evict)
+	if (!ops->folio_event || !ops->file_open || !ops->inode_evict ||
+	    !ops->name_change)
 		return -EINVAL;
 	mutex_lock(&pagecache_hint_mutex);
 	if (rcu_access_pointer(pagecache_hint_ops)) {

@@ -3,7 +3,8 @@
  * Page cache hint hooks: let one observer (a paravirtual guest driver such
  * as drivers/virt/pagehint) learn when a page cache folio's content becomes
  * known and stable, when it leaves the page cache, which file an inode was
- * opened as, and when an inode goes away.
+ * opened as, when one of its names moves or goes away, and when an inode
+ * goes away.
  *
  * Each hook is a static branch that is patched out while no observer is
  * registered, so the page cache pays nothing for it then.
@@ -38,12 +39,16 @@ enum pagecache_hint_event {
  * @file_open: a file was opened; process context, may sleep
  * @inode_evict: an inode is about to be freed, its pages are gone;
  *	process context, may sleep
+ * @name_change: a name of the inode was renamed, exchanged, replaced or
+ *	unlinked; for a directory, the paths of everything below it changed;
+ *	process context, no inode lock held, may sleep
  */
 struct pagecache_hint_ops {
 	void (*folio_event)(struct folio *folio,
 			    enum pagecache_hint_event event);
 	void (*file_open)(struct file *file);
 	void (*inode_evict)(struct inode *inode);
+	void (*name_change)(struct inode *inode);
 };
 
 #ifdef CONFIG_PAGECACHE_HINT
@@ -53,6 +58,7 @@ void __pagecache_hint_folio(struct folio *folio,
 			    enum pagecache_hint_event event);
 void __pagecache_hint_file_open(struct file *file);
 void __pagecache_hint_inode_evict(struct inode *inode);
+void __pagecache_hint_name_change(struct inode *inode);
 int pagecache_hint_register(const struct pagecache_hint_ops *ops);
 void pagecache_hint_unregister(const struct pagecache_hint_ops *ops);
 
@@ -74,6 +80,12 @@ static inline void pagecache_hint_inode_evict(struct inode *inode)
 	if (static_branch_unlikely(&pagecache_hint_key))
 		__pagecache_hint_inode_evict(inode);
 }
+
+static inline void pagecache_hint_name_change(struct inode *inode)
+{
+	if (static_branch_unlikely(&pagecache_hint_key))
+		__pagecache_hint_name_change(inode);
+}
 #else
 static inline void pagecache_hint_folio(struct folio *folio,
 					enum pagecache_hint_event event)
@@ -85,6 +97,10 @@ static inline void pagecache_hint_file_open(struct file *file)
 }
 
 static inline void pagecache_hint_inode_evict(struct inode *inode)
+{
+}
+
+static inline void pagecache_hint_name_change(struct inode *inode)
 {
 }
 #endif /* CONFIG_PAGECACHE_HINT */

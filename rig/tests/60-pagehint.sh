@@ -244,6 +244,71 @@ fi
 phase_mark pagehint "same paths, different content"
 guests_up "writing the same paths" || return 0
 
+# Names that stop being true (guest 0).  A file read after it, or a
+# directory above it, was renamed since its last open must not be hinted
+# under the old path (folios_stale_key), and is hinted again once opened
+# under the new one.  Files of proc and tmpfs, and an unlinked file
+# reopened through /proc/self/fd, are not hinted (unhintable_files; the
+# counter's own debugfs file counts once more).  One command line: the
+# guest's init runs each command with eval.
+names_cmd=$(tr '\n' ';' <<'EOS'
+P=/sys/kernel/debug/pagehint
+cd /mnt
+dd if=/dev/urandom of=ph-rn bs=4096 count=64 2>/dev/null
+dd if=/dev/urandom of=ph-ul bs=4096 count=64 2>/dev/null
+mkdir -p ph-dir
+dd if=/dev/urandom of=ph-dir/f bs=4096 count=64 2>/dev/null
+sync
+cat ph-rn ph-dir/f > /dev/null
+exec 3< ph-rn 4< ph-dir/f 5< ph-ul
+n0=$(cat $P/names_changed)
+mv ph-rn ph-rn2
+mv ph-dir ph-dir2
+echo 3 > /proc/sys/vm/drop_caches
+s0=$(cat $P/folios_stale_key)
+cat <&3 > /dev/null
+cat <&4 > /dev/null
+s1=$(cat $P/folios_stale_key)
+n1=$(cat $P/names_changed)
+echo "names: renamed stale=$((s1 - s0)) changed=$((n1 - n0))"
+echo 3 > /proc/sys/vm/drop_caches
+q0=$(cat $P/hints_queued)
+s2=$(cat $P/folios_stale_key)
+cat ph-rn2 ph-dir2/f > /dev/null
+q1=$(cat $P/hints_queued)
+s3=$(cat $P/folios_stale_key)
+echo "names: reopened queued=$((q1 - q0)) stale=$((s3 - s2))"
+mkdir -p /tmp/ph-t
+mount -t tmpfs none /tmp/ph-t
+echo x > /tmp/ph-t/x
+rm ph-ul
+u0=$(cat $P/unhintable_files)
+cat /proc/version /tmp/ph-t/x /proc/self/fd/5 > /dev/null
+u1=$(cat $P/unhintable_files)
+echo "names: unhintable=$((u1 - u0))"
+exec 3<&- 4<&- 5<&-
+umount /tmp/ph-t
+rm -rf ph-rn2 ph-dir2
+cd /
+EOS
+)
+guest_run 0 "$names_cmd" 120 > /tmp/ph-names
+sed -n 's/^names: /rig: pagehint: names: /p' /tmp/ph-names
+nv() { sed -n "s/^names: $1 .*$2=\([0-9-]*\).*/\1/p" /tmp/ph-names; }
+rn_stale=$(nv renamed stale); rn_changed=$(nv renamed changed)
+ro_queued=$(nv reopened queued); ro_stale=$(nv reopened stale)
+unh=$(sed -n 's/^names: unhintable=\([0-9-]*\)$/\1/p' /tmp/ph-names)
+# 2 files of 64 pages read back from storage through descriptors opened
+# before their renames: most of them must be refused.
+check "pages of a renamed file or of a file in a renamed directory are not hinted under the old path" \
+	'[ "${rn_stale:-0}" -ge 64 ] && [ "${rn_changed:-0}" -ge 2 ]' "folios_stale_key +$rn_stale, names_changed +$rn_changed"
+check "a renamed file is hinted again once opened under its new name" \
+	'[ "${ro_queued:-0}" -ge 64 ] && [ "$ro_stale" = 0 ]' "hints_queued +$ro_queued, folios_stale_key +$ro_stale"
+check "proc, tmpfs and an unlinked file reopened through /proc are not hinted" \
+	'[ "${unh:-0}" -ge 4 ]' "unhintable_files +$unh, 4 expected"
+phase_mark pagehint "renamed, unlinked and unhintable files"
+guests_up "the file name checks" || return 0
+
 # Stock KSM (mode off) on the same two guests: everything unmerged, then
 # KSM's own linear scan must find the pages their disks have in common
 # (all but the six rewritten files), and a guest that writes to merged

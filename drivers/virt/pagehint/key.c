@@ -9,6 +9,11 @@
  * result is cached per inode in a bounded hash table whose entries leave
  * with their inode, so a page event, possibly in interrupt context, only
  * looks the key up.
+ *
+ * A rename or unlink cannot walk the paths of every cached file below the
+ * name that changed, so it marks keys stale instead: the file's own for a
+ * file, all of them (a new generation) for a directory.  A stale key is
+ * not used for new hints until the file is opened again.
  */
 
 #include <linux/dcache.h>
@@ -29,6 +34,7 @@ struct pagehint_key_entry {
 	struct rhash_head node;
 	struct inode *inode;
 	u64 key;
+	unsigned int gen;
 	struct rcu_head rcu;
 };
 
@@ -112,6 +118,7 @@ int pagehint_file_key(struct file *file, u64 *key)
 int pagehint_keys_init(struct pagehint_keys *k, unsigned int max)
 {
 	atomic_set(&k->nr, 0);
+	atomic_set(&k->gen, 0);
 	k->max = max;
 	return rhashtable_init(&k->ht, &pagehint_key_params);
 }
@@ -132,22 +139,46 @@ void pagehint_keys_destroy(struct pagehint_keys *k)
 }
 
 /**
+ * pagehint_keys_gen - the cache's generation, to pass to pagehint_keys_set()
+ * @k: the cache
+ *
+ * Read before the path is hashed, so that a directory rename that runs
+ * meanwhile leaves the new key stale rather than current.
+ *
+ * Return: the current generation.
+ */
+unsigned int pagehint_keys_gen(struct pagehint_keys *k)
+{
+	return atomic_read(&k->gen);
+}
+
+static void pagehint_key_update(struct pagehint_key_entry *e, u64 key,
+				unsigned int gen)
+{
+	WRITE_ONCE(e->key, key);
+	/* Readers pair this with their read of the key. */
+	smp_store_release(&e->gen, gen);
+}
+
+/**
  * pagehint_keys_set - remember (or update) the key of an inode
  * @k: the cache
  * @inode: the inode
  * @key: its file key
+ * @gen: pagehint_keys_gen() from before @key was computed
  *
  * Context: process context.
  * Return: 0, -ENOSPC when the cache is full, or -ENOMEM.
  */
-int pagehint_keys_set(struct pagehint_keys *k, struct inode *inode, u64 key)
+int pagehint_keys_set(struct pagehint_keys *k, struct inode *inode, u64 key,
+		      unsigned int gen)
 {
 	struct pagehint_key_entry *e, *old;
 
 	rcu_read_lock();
 	old = rhashtable_lookup(&k->ht, &inode, pagehint_key_params);
 	if (old)
-		WRITE_ONCE(old->key, key);
+		pagehint_key_update(old, key, gen);
 	rcu_read_unlock();
 	if (old)
 		return 0;
@@ -163,38 +194,83 @@ int pagehint_keys_set(struct pagehint_keys *k, struct inode *inode, u64 key)
 	}
 	e->inode = inode;
 	e->key = key;
+	e->gen = gen;
+	/* Under RCU: a lost race returns the winner, which forget may free. */
+	rcu_read_lock();
 	old = rhashtable_lookup_get_insert_fast(&k->ht, &e->node,
 						pagehint_key_params);
+	if (!IS_ERR_OR_NULL(old))
+		pagehint_key_update(old, key, gen);
+	rcu_read_unlock();
 	if (!old)
 		return 0;
 	/* Lost a race with another opener, or the table refused it. */
 	kfree(e);
 	atomic_dec(&k->nr);
-	if (IS_ERR(old))
-		return PTR_ERR(old);
-	WRITE_ONCE(old->key, key);
-	return 0;
+	return PTR_ERR_OR_ZERO(old);
 }
 
 /**
  * pagehint_keys_get - look up the key of an inode
  * @k: the cache
  * @inode: the inode
- * @key: set to the key when found
+ * @key: set to the key when one is cached, current or stale
  *
  * Context: any but NMI.
- * Return: true when the inode has a key.
+ * Return: whether the inode has a key, and whether it is still current.
  */
-bool pagehint_keys_get(struct pagehint_keys *k, struct inode *inode, u64 *key)
+enum pagehint_key_state pagehint_keys_get(struct pagehint_keys *k,
+					  struct inode *inode, u64 *key)
+{
+	enum pagehint_key_state state = PAGEHINT_KEY_NONE;
+	struct pagehint_key_entry *e;
+	unsigned int gen;
+
+	rcu_read_lock();
+	e = rhashtable_lookup(&k->ht, &inode, pagehint_key_params);
+	if (e) {
+		/* Pairs with pagehint_key_update(): a gen comes with its key. */
+		gen = smp_load_acquire(&e->gen);
+		*key = READ_ONCE(e->key);
+		state = gen == atomic_read(&k->gen) ? PAGEHINT_KEY_CURRENT :
+						      PAGEHINT_KEY_STALE;
+	}
+	rcu_read_unlock();
+	return state;
+}
+
+/**
+ * pagehint_keys_stale - mark the key of one inode stale
+ * @k: the cache
+ * @inode: a file that was renamed or lost one of its names
+ *
+ * The key stays, to retract hints sent under it, until the file is opened
+ * again or freed.
+ *
+ * Context: process context.
+ */
+void pagehint_keys_stale(struct pagehint_keys *k, struct inode *inode)
 {
 	struct pagehint_key_entry *e;
 
 	rcu_read_lock();
 	e = rhashtable_lookup(&k->ht, &inode, pagehint_key_params);
 	if (e)
-		*key = READ_ONCE(e->key);
+		WRITE_ONCE(e->gen, atomic_read(&k->gen) - 1);
 	rcu_read_unlock();
-	return e;
+}
+
+/**
+ * pagehint_keys_stale_all - mark every cached key stale
+ * @k: the cache
+ *
+ * For a directory rename: the path of any file below it changed, and the
+ * cache does not know which files those are.  Each file gets a current
+ * key again at its next open.
+ */
+void pagehint_keys_stale_all(struct pagehint_keys *k)
+{
+	atomic_inc(&k->gen);
 }
 
 /**

@@ -38,6 +38,8 @@ enum {
 	PAGEHINT_STAT_KEYS_FULL,	/* files not hinted: key cache full */
 	PAGEHINT_STAT_UNHINTABLE,	/* files opened that are not hinted */
 	PAGEHINT_STAT_NO_KEY,		/* folio events of files with no key */
+	PAGEHINT_STAT_STALE_KEY,	/* folios not hinted: file renamed */
+	PAGEHINT_STAT_NAMES_CHANGED,	/* renames/unlinks that staled keys */
 	PAGEHINT_STAT_TOTAL
 };
 
@@ -55,6 +57,8 @@ static const char * const pagehint_stat_names[PAGEHINT_STAT_TOTAL] = {
 	[PAGEHINT_STAT_KEYS_FULL] = "keys_cache_full",
 	[PAGEHINT_STAT_UNHINTABLE] = "unhintable_files",
 	[PAGEHINT_STAT_NO_KEY] = "folios_without_key",
+	[PAGEHINT_STAT_STALE_KEY] = "folios_stale_key",
+	[PAGEHINT_STAT_NAMES_CHANGED] = "names_changed",
 };
 
 static bool pagehint_enable = true;
@@ -72,6 +76,7 @@ static u64 pagehint_saved[PAGEHINT_NR_STATS];
 static atomic64_t pagehint_file_stats[PAGEHINT_STAT_TOTAL];
 /* Bumped on the read completion path, so per CPU rather than shared. */
 static DEFINE_PER_CPU(u64, pagehint_no_key);
+static DEFINE_PER_CPU(u64, pagehint_stale_key);
 static struct dentry *pagehint_debugfs;
 
 static long pagehint_hypercall(struct kvm_page_hint_entry *ents,
@@ -84,6 +89,7 @@ static long pagehint_hypercall(struct kvm_page_hint_entry *ents,
 static void pagehint_folio_event(struct folio *folio,
 				 enum pagecache_hint_event event)
 {
+	enum pagehint_key_state state;
 	struct address_space *mapping;
 	struct inode *inode;
 	u32 kind;
@@ -110,13 +116,20 @@ static void pagehint_folio_event(struct folio *folio,
 		break;
 	}
 	inode = mapping->host;
-	if (!pagehint_keys_get(&pagehint_keys, inode, &key)) {
+	state = pagehint_keys_get(&pagehint_keys, inode, &key);
+	if (state == PAGEHINT_KEY_NONE) {
 		this_cpu_inc(pagehint_no_key);
 		return;
 	}
-	/* Unlinked since it was opened: its path names another file. */
-	if (kind != KVM_PAGE_HINT_KIND_DROP && !READ_ONCE(inode->i_nlink))
+	/*
+	 * Renamed or unlinked since it was opened: its old path may name
+	 * another file now.  A drop still retracts what that key hinted.
+	 */
+	if (kind != KVM_PAGE_HINT_KIND_DROP &&
+	    (state == PAGEHINT_KEY_STALE || !READ_ONCE(inode->i_nlink))) {
+		this_cpu_inc(pagehint_stale_key);
 		return;
+	}
 	pagehint_flow_queue(&pagehint_flow, folio_pfn(folio), key,
 			    folio->index, kind, folio_nr_pages(folio));
 }
@@ -124,14 +137,16 @@ static void pagehint_folio_event(struct folio *folio,
 static void pagehint_file_open(struct file *file)
 {
 	struct inode *inode = file_inode(file);
+	unsigned int gen;
 	int ret;
 	u64 key;
 
 	if (!S_ISREG(inode->i_mode))
 		return;
+	gen = pagehint_keys_gen(&pagehint_keys);
 	ret = pagehint_file_key(file, &key);
 	if (!ret)
-		ret = pagehint_keys_set(&pagehint_keys, inode, key);
+		ret = pagehint_keys_set(&pagehint_keys, inode, key, gen);
 	if (ret == -EOPNOTSUPP)
 		atomic64_inc(&pagehint_file_stats[PAGEHINT_STAT_UNHINTABLE]);
 	else if (ret)
@@ -143,10 +158,22 @@ static void pagehint_inode_evict(struct inode *inode)
 	pagehint_keys_forget(&pagehint_keys, inode);
 }
 
+static void pagehint_name_change(struct inode *inode)
+{
+	if (S_ISDIR(inode->i_mode))
+		pagehint_keys_stale_all(&pagehint_keys);
+	else if (S_ISREG(inode->i_mode))
+		pagehint_keys_stale(&pagehint_keys, inode);
+	else
+		return;
+	atomic64_inc(&pagehint_file_stats[PAGEHINT_STAT_NAMES_CHANGED]);
+}
+
 static const struct pagecache_hint_ops pagehint_ops = {
 	.folio_event = pagehint_folio_event,
 	.file_open = pagehint_file_open,
 	.inode_evict = pagehint_inode_evict,
+	.name_change = pagehint_name_change,
 };
 
 /* Turn hinting on; pagehint_mutex held. */
@@ -261,12 +288,14 @@ static int pagehint_stat_get(void *data, u64 *val)
 		*val = stats[i];
 	} else if (i == PAGEHINT_STAT_KEYS_CACHED) {
 		*val = pagehint_active ? atomic_read(&pagehint_keys.nr) : 0;
-	} else if (i == PAGEHINT_STAT_NO_KEY) {
+	} else if (i == PAGEHINT_STAT_NO_KEY || i == PAGEHINT_STAT_STALE_KEY) {
+		u64 __percpu *pcp = i == PAGEHINT_STAT_NO_KEY ?
+				    &pagehint_no_key : &pagehint_stale_key;
 		u64 sum = 0;
 		int cpu;
 
 		for_each_possible_cpu(cpu)
-			sum += per_cpu(pagehint_no_key, cpu);
+			sum += *per_cpu_ptr(pcp, cpu);
 		*val = sum;
 	} else {
 		*val = atomic64_read(&pagehint_file_stats[i]);

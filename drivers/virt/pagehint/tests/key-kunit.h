@@ -59,28 +59,85 @@ static void ph_test_key_cache(struct kunit *test)
 	static char inodes[3];
 	struct inode *a = (void *)&inodes[0], *b = (void *)&inodes[1];
 	struct inode *c = (void *)&inodes[2];
+	unsigned int gen;
 	u64 key;
 
 	KUNIT_ASSERT_NOT_NULL(test, k);
 	KUNIT_ASSERT_EQ(test, pagehint_keys_init(k, 2), 0);
-	KUNIT_EXPECT_FALSE(test, pagehint_keys_get(k, a, &key));
-	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, a, 11), 0);
-	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, b, 22), 0);
-	KUNIT_EXPECT_TRUE(test, pagehint_keys_get(k, a, &key));
+	gen = pagehint_keys_gen(k);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, a, &key), PAGEHINT_KEY_NONE);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, a, 11, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, b, 22, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, a, &key),
+			PAGEHINT_KEY_CURRENT);
 	KUNIT_EXPECT_EQ(test, key, 11ULL);
-	/* A new path for a known inode (rename) replaces its key. */
-	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, a, 12), 0);
-	KUNIT_EXPECT_TRUE(test, pagehint_keys_get(k, a, &key));
+	/* Opened under a new path: the new key replaces the old. */
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, a, 12, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, a, &key),
+			PAGEHINT_KEY_CURRENT);
 	KUNIT_EXPECT_EQ(test, key, 12ULL);
 	/* Bounded. */
-	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, c, 33), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, c, 33, gen), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, atomic_read(&k->nr), 2);
 	/* Gone with its inode, which makes room. */
 	pagehint_keys_forget(k, a);
-	KUNIT_EXPECT_FALSE(test, pagehint_keys_get(k, a, &key));
-	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, c, 33), 0);
-	KUNIT_EXPECT_TRUE(test, pagehint_keys_get(k, c, &key));
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, a, &key), PAGEHINT_KEY_NONE);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, c, 33, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, c, &key),
+			PAGEHINT_KEY_CURRENT);
 	KUNIT_EXPECT_EQ(test, key, 33ULL);
+	pagehint_keys_destroy(k);
+}
+
+static void ph_test_key_stale(struct kunit *test)
+{
+	struct pagehint_keys *k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
+	static char inodes[3];
+	struct inode *a = (void *)&inodes[0], *b = (void *)&inodes[1];
+	struct inode *c = (void *)&inodes[2];
+	unsigned int gen;
+	u64 key;
+
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	KUNIT_ASSERT_EQ(test, pagehint_keys_init(k, 8), 0);
+	gen = pagehint_keys_gen(k);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, a, 11, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, b, 22, gen), 0);
+
+	/* A file renamed: only its key is stale, and still readable. */
+	pagehint_keys_stale(k, a);
+	pagehint_keys_stale(k, c);	/* no key: nothing to do */
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, a, &key), PAGEHINT_KEY_STALE);
+	KUNIT_EXPECT_EQ(test, key, 11ULL);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, b, &key),
+			PAGEHINT_KEY_CURRENT);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, c, &key), PAGEHINT_KEY_NONE);
+	/* Opened again under its new name: current again. */
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, a, 13, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, a, &key),
+			PAGEHINT_KEY_CURRENT);
+	KUNIT_EXPECT_EQ(test, key, 13ULL);
+
+	/* A directory renamed: every key is stale, none is lost. */
+	pagehint_keys_stale_all(k);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, a, &key), PAGEHINT_KEY_STALE);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, b, &key), PAGEHINT_KEY_STALE);
+	KUNIT_EXPECT_EQ(test, key, 22ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&k->nr), 2);
+	/*
+	 * A key hashed from a path read before that rename (the generation
+	 * was taken first) stays stale; one hashed after it is current.
+	 */
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, b, 23, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, b, &key), PAGEHINT_KEY_STALE);
+	gen = pagehint_keys_gen(k);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_set(k, b, 24, gen), 0);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, b, &key),
+			PAGEHINT_KEY_CURRENT);
+	KUNIT_EXPECT_EQ(test, key, 24ULL);
+	/* A file renamed after a directory rename is stale too. */
+	pagehint_keys_stale(k, b);
+	KUNIT_EXPECT_EQ(test, pagehint_keys_get(k, b, &key), PAGEHINT_KEY_STALE);
 	pagehint_keys_destroy(k);
 }
 
@@ -88,6 +145,7 @@ static struct kunit_case pagehint_key_test_cases[] = {
 	KUNIT_CASE(ph_test_path_key),
 	KUNIT_CASE(ph_test_unhintable),
 	KUNIT_CASE(ph_test_key_cache),
+	KUNIT_CASE(ph_test_key_stale),
 	{},
 };
 
