@@ -511,7 +511,7 @@ bench_progress() {
 # and wait up to 60 s until it has.
 bench_stop() {
 	guest_run "$1" 'touch /b/bench/state/stop' > /dev/null
-	bw=0	# not t: guest_run counts with t (busybox sh has no local)
+	bw=0	# not t: guest_recv, called inside the loop, sets a global t
 	while [ "$(bench_status "$1")" = running ] && [ $bw -lt 60 ]; do
 		sleep 2; bw=$((bw + 2))
 	done
