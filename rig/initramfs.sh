@@ -35,9 +35,11 @@ copy_elf() {
 # Guest side: busybox + init, and a disk of real files.
 cp "$BUSYBOX" "$groot/bin/busybox"
 cp "$RIG_TOP/rig/guest/init" "$groot/init"
-# The read-to-merge probe's guest half (make bench), static.
-gpa=$STAGE/selftests/ksm_hint/ksm_hint_gpa
-[ ! -x "$gpa" ] || cp "$gpa" "$groot/bin/"
+# Static guest halves: the read-to-merge probe (make bench) and the
+# O_TMPFILE check of rig/tests/60-pagehint.sh.
+for gbin in ksm_hint_gpa pagehint_tmpfile; do
+	[ ! -x "$STAGE/selftests/ksm_hint/$gbin" ] || cp "$STAGE/selftests/ksm_hint/$gbin" "$groot/bin/"
+done
 (cd "$groot" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) > "$root/guest/initrd.gz"
 
 # The guests' disk: the shared libraries QEMU uses (~30 MiB of real,

@@ -247,8 +247,9 @@ guests_up "writing the same paths" || return 0
 # Names that stop being true (guest 0).  A file read after it, or a
 # directory above it, was renamed since its last open must not be hinted
 # under the old path (folios_stale_key), and is hinted again once opened
-# under the new one.  Files of proc and tmpfs, and an unlinked file
-# reopened through /proc/self/fd, are not hinted (unhintable_files; the
+# under the new one.  Files of proc and tmpfs, an unlinked file reopened
+# through /proc/self/fd, and an O_TMPFILE file written back and read from
+# storage (pagehint_tmpfile) are not hinted (unhintable_files; the
 # counter's own debugfs file counts once more).  One command line: the
 # guest's init runs each command with eval.
 names_cmd=$(tr '\n' ';' <<'EOS'
@@ -278,6 +279,14 @@ cat ph-rn2 ph-dir2/f > /dev/null
 q1=$(cat $P/hints_queued)
 s3=$(cat $P/folios_stale_key)
 echo "names: reopened queued=$((q1 - q0)) stale=$((s3 - s2))"
+q4=$(cat $P/hints_queued)
+w4=$(cat $P/folios_without_key)
+u4=$(cat $P/unhintable_files)
+pagehint_tmpfile /mnt 64
+u5=$(cat $P/unhintable_files)
+w5=$(cat $P/folios_without_key)
+q5=$(cat $P/hints_queued)
+echo "names: tmpfile queued=$((q5 - q4)) without_key=$((w5 - w4)) unhintable=$((u5 - u4))"
 mkdir -p /tmp/ph-t
 mount -t tmpfs none /tmp/ph-t
 echo x > /tmp/ph-t/x
@@ -298,12 +307,19 @@ nv() { sed -n "s/^names: $1 .*$2=\([0-9-]*\).*/\1/p" /tmp/ph-names; }
 rn_stale=$(nv renamed stale); rn_changed=$(nv renamed changed)
 ro_queued=$(nv reopened queued); ro_stale=$(nv reopened stale)
 unh=$(sed -n 's/^names: unhintable=\([0-9-]*\)$/\1/p' /tmp/ph-names)
+tf_queued=$(nv tmpfile queued); tf_nokey=$(nv tmpfile without_key)
+tf_unh=$(nv tmpfile unhintable)
 # 2 files of 64 pages read back from storage through descriptors opened
 # before their renames: most of them must be refused.
 check "pages of a renamed file or of a file in a renamed directory are not hinted under the old path" \
 	'[ "${rn_stale:-0}" -ge 64 ] && [ "${rn_changed:-0}" -ge 2 ]' "folios_stale_key +$rn_stale, names_changed +$rn_changed"
 check "a renamed file is hinted again once opened under its new name" \
 	'[ "${ro_queued:-0}" -ge 64 ] && [ "$ro_stale" = 0 ]' "hints_queued +$ro_queued, folios_stale_key +$ro_stale"
+# 64 pages written back, dropped and read again: at least 64 folio events
+# that find no key, and nothing queued.
+check "an O_TMPFILE file is not hinted" \
+	'[ "${tf_unh:-0}" -ge 2 ] && [ "$tf_queued" = 0 ] && [ "${tf_nokey:-0}" -ge 64 ]' \
+	"unhintable_files +$tf_unh, hints_queued +$tf_queued, folios_without_key +$tf_nokey"
 check "proc, tmpfs and an unlinked file reopened through /proc are not hinted" \
 	'[ "${unh:-0}" -ge 4 ]' "unhintable_files +$unh, 4 expected"
 phase_mark pagehint "renamed, unlinked and unhintable files"
