@@ -169,12 +169,18 @@ host_irq_with_if_clear() {
 }
 
 # nested_guest_lost <log>: the host lived on, but a test file lost a nested
-# guest to a triple fault with no kernel report in the guest's console and
-# printed "rig: nested-guest-lost: ..." (60-pagehint).  A Linux guest
-# reaches its #DF handler through the IDT and an IST stack in the always
-# mapped cpu_entry_area, so shutting down without one line means its CPU
-# could not reach them: the emulator's nested paging (README, "the silent
-# nested-guest exits are triple faults").  Prints "<test file>: <why>",
+# guest to a triple fault with no kernel report in the guest's console, or
+# to a hang with none, and printed "rig: nested-guest-lost: ..."
+# (guest_lost in rig/host/guests.sh).  A Linux guest reaches its #DF
+# handler through the IDT and an IST stack in the always mapped
+# cpu_entry_area, so shutting down without one line means its CPU could
+# not reach them: the emulator's nested paging (README, "the silent
+# nested-guest exits are triple faults").  A guest that stops taking
+# commands with a silent console runs a kernel with lockdep and the hung
+# task detector, which would report a deadlock in it; the host's own
+# detectors would report one in KVM, and any host report rules this
+# out.  guest_hung prints where the vCPU was, for a human to check the
+# claim.  Prints "<test file>: <why>",
 # only while the host's log has no kernel report (a guest splat that
 # guest_stop_all prints counts as one).
 nested_guest_lost() {

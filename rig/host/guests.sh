@@ -98,7 +98,7 @@ guest_start() {
 	{ printf "GUEST_APPEND='%s' GUEST_BENCH='%s' GUEST_QEMU='%s' guest_start %s" \
 		"$GUEST_APPEND" "$GUEST_BENCH" "$GUEST_QEMU" "$i"
 	  for a in "$@"; do printf " '%s'" "$a"; done; echo; } > /run/g$i.restart
-	rm -f /run/g$i.in /run/g$i.out /run/g$i.log /run/g$i.retried
+	rm -f /run/g$i.in /run/g$i.out /run/g$i.log /run/g$i.retried /run/g$i.hung
 	mkfifo /run/g$i.in /run/g$i.out
 	: > /run/g$i.log
 	cat /run/g$i.out >> /run/g$i.log &
@@ -251,12 +251,23 @@ guest_send() {
 	timeout 30 sh -c 'cat "$0" > "$1"' /run/g$1.cmd /run/g$1.in
 }
 
+#
+# A guest that let the whole wait pass without starting the command (its
+# init, idle between commands, prints "@@BEGIN" at once), its console
+# silent all along and without a kernel report, has hung: guest_hung
+# stops it, so that every later command to it fails at once instead of
+# waiting out its own time limit (in CI, one hung guest so spent the rest
+# of the emulated host's 40 minutes), and guest_lost reports it.
 guest_recv() {
 	id=$(head -n 1 /run/g$1.cmd | cut -d' ' -f1)
-	t=0
+	t=0 gr_size=$(wc -c < /run/g$1.log)
 	while ! grep -q "^@@END $id " /run/g$1.log; do
 		if [ $t -ge "${2:-60}" ] || ! guest_alive "$1"; then
 			echo "rig: guest $1: no answer to '$(sed "1s/^$id //" /run/g$1.cmd)'"
+			if guest_alive "$1" && ! grep -q "^@@BEGIN $id[[:space:]]*\$" /run/g$1.log &&
+			   [ "$(wc -c < /run/g$1.log)" = "$gr_size" ] && guest_silent "$1"; then
+				guest_hung "$1" "did not start a command in $t s, console silent, no kernel report"
+			fi
 			return 124
 		fi
 		sleep 1; t=$((t + 1))
@@ -265,6 +276,75 @@ guest_recv() {
 		$0 ~ "^@@END " id " " {exit} p' /run/g$1.log | tr -d '\r'
 	grc=$(tr -d '\r' < /run/g$1.log | awk -v id="$id" '$1 == "@@END" && $2 == id {print $3}')
 	return "${grc:-1}"
+}
+
+# guest_hung <i> <why>: stop guest i, which hung, after printing where its
+# vCPU was (guest_vcpu_state); guest_lost then names it.
+guest_hung() {
+	echo "rig: guest $1 hung: $2"
+	guest_vcpu_state "$1" | sed "s/^/rig: guest $1 hung: /"
+	echo "$2" > /run/g$1.hung
+	kill "$(cat /run/g$1.qpid 2>/dev/null)" 2>/dev/null
+	gh_w=0
+	while guest_alive "$1" && [ $gh_w -lt 10 ]; do sleep 1; gh_w=$((gh_w + 1)); done
+	kill -9 "$(cat /run/g$1.vmm 2>/dev/null)" 2>/dev/null
+}
+
+# guest_vcpu_state <i>: from the host, what guest i's QEMU threads were
+# doing (state, CPU ticks, wait channel), and the guest RIPs of the VM
+# exits KVM took for it in 3 s, most frequent first, with the symbol they
+# fall in (the guests boot this host's own kernel, which has no KASLR, so
+# the host's kallsyms names their kernel addresses).  No exits at all:
+# the vCPU did not run guest code, or ran it without an exit.
+guest_vcpu_state() {
+	gp=$(cat /run/g$1.vmm 2>/dev/null)
+	[ -n "$gp" ] && [ -d /proc/$gp ] || return 0
+	for gt in /proc/$gp/task/*; do
+		echo "thread $(cat $gt/comm 2>/dev/null): state $(cut -d' ' -f3 $gt/stat 2>/dev/null)," \
+			"$(awk '{print $14 + $15}' $gt/stat 2>/dev/null) ticks, wchan $(cat $gt/wchan 2>/dev/null)"
+	done
+	gi=/sys/kernel/tracing/instances/guest_hang
+	mkdir $gi 2>/dev/null || [ -d $gi ] || return 0
+	echo 256 > $gi/buffer_size_kb
+	echo 1 > $gi/options/record-tgid
+	: > $gi/trace
+	echo 1 > $gi/events/kvm/kvm_exit/enable 2>/dev/null || { rmdir $gi; return 0; }
+	sleep 3
+	echo 0 > $gi/events/kvm/kvm_exit/enable
+	grep -E "\( *$gp\) .*kvm_exit: " $gi/trace |
+		sed -n 's/.*kvm_exit: .*reason \([^ ]*\) rip \(0x[0-9a-f]*\).*/\1 \2/p' > /tmp/g$1.exits
+	rmdir $gi 2>/dev/null
+	echo "VM exits in 3 s: $(wc -l < /tmp/g$1.exits)"
+	sort /tmp/g$1.exits | uniq -c | sort -rn | head -n 5 |
+		while read -r gn gr grip; do
+			echo "$gn exits, reason $gr, rip $grip $(kernel_symbol "$grip")"
+		done
+}
+
+# kernel_symbol <0xaddress>: the text symbol of this kernel the address
+# falls in, as "(name+0xoff)", or nothing.  Kernel addresses have 16 hex
+# digits, so they compare as strings (busybox sh arithmetic is signed).
+kernel_symbol() {
+	ks_a=$(printf '%016s' "${1#0x}" | tr ' ' 0)
+	awk -v a="$ks_a" '$2 ~ /^[tT]$/ && $1 <= a && $1 > best {best = $1; name = $3}
+		END {if (name != "") print "(" name ")"}' /proc/kallsyms 2>/dev/null
+}
+
+# guest_lost <i>: say how guest i was lost.  A triple fault with no
+# kernel report in its console, or a hang (guest_hung) with none, is the
+# emulator's (rig/qemu-faults.sh, nested_guest_lost): the
+# "nested-guest-lost" line makes rig/check.sh run the test file again in
+# another boot.  Anything else is shown for a human.
+guest_lost() {
+	gl_e=$(guest_end "$1")
+	if [ -f /run/g$1.hung ]; then
+		grep -q -E -f /rig/splat-patterns /run/g$1.log ||
+			echo "rig: nested-guest-lost: guest $1 hung, no kernel report in its console: $(cat /run/g$1.hung)"
+	elif echo "$gl_e" | grep -q 'the guest triple-faulted' && guest_silent "$1"; then
+		echo "rig: nested-guest-lost: guest $1, no kernel report in its console: $gl_e"
+	fi
+	echo "rig: guest $1 was lost: $gl_e; its console's last lines:"
+	console_tail "$1" 30 "rig: g$1| "
 }
 
 # guest_run <i> <command> [timeout]: run a shell command in guest i, print

@@ -77,6 +77,34 @@ else
 	echo "FAIL: rig: a guest whose console stalls during boot is booted again once, then reported"
 	sed 's/^/rig: g6.err| /' /tmp/g6.err
 fi
-kill "$(cat /run/g6.qpid)" "$(cat /run/g7.qpid)" "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
-rm -f /run/g6.* /run/g7.* /run/g8.* /run/g9.*
+# A guest that booted, then hangs (a stand-in that says "@@READY" and
+# nothing more): the first command it does not start within its time
+# limit stops it, the next one fails at once, and guest_lost names it
+# for rig/check.sh as the emulator's.
+cat > /tmp/hang-vmm <<'EOS'
+#!/bin/sh
+for a; do case $a in *path=*) p=${a##*path=}; p=${p%%,*} ;; esac; done
+# It opens its console's input, as QEMU does, so that commands reach it.
+{ printf '[    0.000000] Linux version (stand-in guest)\n@@READY\n'; exec sleep 600 < "$p.in"; } > "$p.out"
+EOS
+chmod +x /tmp/hang-vmm
+GUEST_QEMU=/tmp/hang-vmm guest_start 5
+guest_wait 5 > /tmp/g5.err 2>&1
+guest_run 5 'echo hello' 4 >> /tmp/g5.err 2>&1
+rc=$?
+t0=$(cut -d. -f1 /proc/uptime)
+guest_run 5 'echo again' 60 >> /tmp/g5.err 2>&1
+rc2=$? t1=$(cut -d. -f1 /proc/uptime)
+guest_lost 5 >> /tmp/g5.err 2>&1
+if [ $rc = 124 ] && [ $rc2 = 124 ] && [ $((t1 - t0)) -le 2 ] && ! guest_alive 5 &&
+   grep -q '^rig: guest 5 hung: did not start a command' /tmp/g5.err &&
+   grep -q '^rig: guest 5 hung: thread ' /tmp/g5.err &&
+   grep -q '^rig: nested-guest-lost: guest 5 hung, no kernel report' /tmp/g5.err; then
+	echo "PASS: rig: a guest that hangs after boot is stopped at its first unanswered command and reported lost"
+else
+	echo "FAIL: rig: a guest that hangs after boot is stopped at its first unanswered command and reported lost"
+	sed 's/^/rig: g5.err| /' /tmp/g5.err
+fi
+kill "$(cat /run/g5.qpid)" "$(cat /run/g6.qpid)" "$(cat /run/g7.qpid)" "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
+rm -f /run/g5.* /run/g6.* /run/g7.* /run/g8.* /run/g9.*
 echo "rig: guest failure checks took $(( $(cut -d. -f1 /proc/uptime) - start )) s"

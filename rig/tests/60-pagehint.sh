@@ -27,19 +27,6 @@ ph_end() {
 	echo "$attr0" > $kh/attr_table_size
 	echo 0 > $ksm/run
 }
-# guest_lost <i>: say how guest i was lost.  A triple fault with no
-# kernel report in its console is the emulator's (rig/qemu-faults.sh,
-# nested_guest_lost): the "nested-guest-lost" line makes rig/check.sh run
-# this file again in a second boot.  Anything else is shown for a human.
-guest_lost() {
-	local e
-	e=$(guest_end $1)
-	if echo "$e" | grep -q 'the guest triple-faulted' && guest_silent $1; then
-		echo "rig: nested-guest-lost: guest $1, no kernel report in its console: $e"
-	fi
-	echo "rig: pagehint: guest $1 was lost: $e; its console's last lines:"
-	console_tail $1 30 "rig: g$1| "
-}
 # guests_up <phase>: both guests still run after <phase>.  A guest that
 # is gone fails the test file at once: every later step would only time
 # out on it.
