@@ -11,16 +11,35 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "../kselftest.h"
 
 static int tap_tests, tap_failed, tap_skipped;
+static double tap_last;
+
+/*
+ * A comment line with the seconds since the last result (or the first
+ * call): make check's log then shows which test grew when a run slows.
+ */
+static inline void tap_took(void)
+{
+	struct timespec ts;
+	double now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	if (tap_last)
+		printf("# took %.1f s\n", now - tap_last);
+	tap_last = now;
+}
 
 /* "ok N <name>" or "not ok N <name>"; the name is a printf format. */
 static inline __printf(2, 3) void tap_result(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
+	tap_took();
 	tap_tests++;
 	if (!ok)
 		tap_failed++;

@@ -1708,6 +1708,7 @@ int main(int argc, char **argv)
 	}
 	ntests = strcmp(test_mode, "hint") ? NTESTS : NTESTS_HINT;
 	printf("1..%d\n", ntests);
+	tap_took();
 	save_settings();
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);

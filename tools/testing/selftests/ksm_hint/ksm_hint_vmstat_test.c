@@ -834,6 +834,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP no %s\n", tool);
 		return KSFT_SKIP;
 	}
+	tap_took();
 
 	if (write_file()) {
 		check_true("-F file written", false);
