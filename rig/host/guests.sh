@@ -302,6 +302,11 @@ guest_vcpu_state() {
 	for gt in /proc/$gp/task/*; do
 		echo "thread $(cat $gt/comm 2>/dev/null): state $(cut -d' ' -f3 $gt/stat 2>/dev/null)," \
 			"$(awk '{print $14 + $15}' $gt/stat 2>/dev/null) ticks, wchan $(cat $gt/wchan 2>/dev/null)"
+		# The vCPU thread's host stack: in KVM's run loop, or stuck
+		# in the host (the hypercall's handler, for one)?
+		case $(cat $gt/comm 2>/dev/null) in
+		CPU*) sed 's/^/  host stack: /' $gt/stack 2>/dev/null ;;
+		esac
 	done
 	gi=/sys/kernel/tracing/instances/guest_hang
 	mkdir $gi 2>/dev/null || [ -d $gi ] || return 0

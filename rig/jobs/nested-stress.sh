@@ -18,6 +18,8 @@ hb=$!
 dump() {	# both guests' consoles and QEMU messages, for the log
 	for g in 0 1; do
 		echo "stress: guest $g qemu ($(guest_end $g)): $(cat /run/g$g.qemu 2>/dev/null)"
+		# A guest still running but silent: where its vCPU is.
+		guest_alive $g && guest_vcpu_state $g | sed "s/^/stress: g$g vcpu| /"
 		console_tail $g 80 "stress: g$g| "
 		echo "stress: guest $g vCPU resets: $(grep -c 'CPU Reset' /run/g$g.dlog 2>/dev/null)"
 		tail -n 40 /run/g$g.dlog 2>/dev/null | awk -v p="stress: g$g-reset| " '{print p $0}'
