@@ -6,10 +6,16 @@
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
-# Arguments: [runs] [files]
+# Arguments: [runs] [files] [tree]; tree "bench" reads the benchmark's
+# bench disk (a toolchain and a source tree, a few hundred MiB of files
+# of every size; GUEST_BENCH=1) instead of the guests' 48 MiB disk.
 . /rig/guests.sh
 runs=${1:-5}
 nfiles=${2:-24}
+tree=/mnt
+if [ "${3:-disk}" = bench ]; then
+	GUEST_BENCH=1 tree=/b
+fi
 kh=/sys/kernel/mm/ksm_hint
 ksm=/sys/kernel/mm/ksm
 now() { cut -d' ' -f1 /proc/uptime; }
@@ -23,10 +29,14 @@ echo 20 > $ksm/sleep_millisecs
 echo 1 > $ksm/run
 guest_start 0 && guest_wait 0 && guest_start 1 && guest_wait 1 || exit 1
 echo "bench: 2 guests of $GUEST_MEM MiB, disk of $(cat /guest/disk.pages) file pages"
+if [ $tree = /b ]; then
+	echo "bench: read tree /b (bench disk): $(guest_run 0 'find /b -type f | wc -l' 120 | grep -oE '^[0-9]+' | head -n 1) files," \
+		"$(guest_run 0 'du -sm /b' 120 | grep -oE '^[0-9]+' | head -n 1) MiB"
+fi
 
 # 1, 2: read cost, driver on and off alternately.
 p=/sys/module/pagehint/parameters/enable
-rd='sync; echo 3 > /proc/sys/vm/drop_caches; a=$(cut -d" " -f1 /proc/uptime); find /mnt -type f | xargs cat > /dev/null; b=$(cut -d" " -f1 /proc/uptime); echo "@T $a $b"'
+rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
 : > /tmp/on; : > /tmp/off
 q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent)
 n=0
