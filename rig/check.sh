@@ -133,11 +133,12 @@ rm -f "$vmlog".retry*
 
 # CI stops a run at 90 minutes, set-up included; what the emulated host's
 # boots may use is bounded so that this script ends, with its summary,
-# before that: RIG_CHECK_DEADLINE seconds after it started (80 minutes).
+# before that: RIG_CHECK_DEADLINE seconds after it started (75 minutes;
+# .ci/run installs packages first).
 # A boot gets the least of RIG_CHECK_TIMEOUT and what is left, and a
 # further boot after a lost one starts only with RIG_CHECK_RERUN_MIN
 # seconds left (a 60-pagehint boot took 13-17 minutes in CI).
-deadline=$((t0 + ${RIG_CHECK_DEADLINE:-4800}))
+deadline=$((t0 + ${RIG_CHECK_DEADLINE:-4500}))
 boot_timeout() {	# seconds the next boot may use, minus summary time
 	local left=$((deadline - $(date +%s) - 120)) want=${RIG_CHECK_TIMEOUT:-3000}
 	[ "$left" -lt "$want" ] && want=$left
