@@ -335,7 +335,7 @@ h0=$(ph 1 hypercalls); e0=$(ph 1 enosys_answers); q0=$(ph 1 hints_queued)
 echo 1 > $ksm/use_zero_pages
 guest_run 1 'echo 3 > /proc/sys/vm/drop_caches' 30 > /dev/null
 # Pages of file data guest 1 now reads (six files were rewritten shorter).
-want_off=$(guest_run 1 'find /mnt -type f | while read -r f; do wc -c < "$f"; done | awk "{p += int((\$1 + 4095) / 4096)} END {print p}"' 120 |
+want_off=$(guest_run 1 'find /mnt -type f -exec stat -c %s {} + | awk "{p += int((\$1 + 4095) / 4096)} END {print p}"' 120 |
 	grep -oE '^[0-9]+' | head -n 1)
 sums=$(guest_disk_sums); b0=${sums% *} b1=${sums#* }
 phase_mark pagehint "both disks read, host not taking hints"
