@@ -219,6 +219,7 @@ guest_wait() {
 			gw_quiet=$((gw_quiet + 1))
 		fi
 		if [ $gw_retry = 1 ] && [ $gw_quiet -ge "$GUEST_BOOT_STALL" ] && guest_silent "$1"; then
+			guest_vcpu_state "$1" | sed "s/^/rig: guest $1 stalled: /"
 			kill "$(cat /run/g$1.qpid)" 2>/dev/null
 			gw_w=0
 			while guest_alive "$1" && [ $gw_w -lt 30 ]; do sleep 1; gw_w=$((gw_w + 1)); done
