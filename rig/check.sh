@@ -137,7 +137,9 @@ rm -f "$vmlog".retry*
 # .ci/run installs packages first).
 # A boot gets the least of RIG_CHECK_TIMEOUT and what is left, and a
 # further boot after a lost one starts only with RIG_CHECK_RERUN_MIN
-# seconds left (a 60-pagehint boot took 13-17 minutes in CI).
+# seconds left (600: a 60-pagehint boot takes 13-20 minutes here, so one
+# with less would only run out; one cut short by the deadline fails as a
+# lost boot would, with this script's summary).
 deadline=$((t0 + ${RIG_CHECK_DEADLINE:-4500}))
 boot_timeout() {	# seconds the next boot may use, minus summary time
 	local left=$((deadline - $(date +%s) - 120)) want=${RIG_CHECK_TIMEOUT:-3000}
@@ -187,7 +189,7 @@ while :; do
 	esac
 	[ -n "$why" ] && [ "${RIG_CHECK_RETRY:-1}" = 1 ] &&
 		[ $reruns -lt "${RIG_CHECK_RERUNS:-3}" ] || break
-	if [ $((deadline - $(date +%s))) -lt "${RIG_CHECK_RERUN_MIN:-1080}" ]; then
+	if [ $((deadline - $(date +%s))) -lt "${RIG_CHECK_RERUN_MIN:-600}" ]; then
 		echo "rig: no time left for another boot before the deadline (RIG_CHECK_DEADLINE): $why"
 		break
 	fi
