@@ -23,7 +23,9 @@ cd "$KTREE"
 export QUILT_PATCHES="$RIG_TOP/patches" QUILT_PC=.pc
 series_stamp=$(cd "$RIG_TOP/patches" && content_stamp series $(grep -v '^#' series 2>/dev/null || true))
 if [ "$(cat .rig-series 2>/dev/null)" != "$series_stamp" ]; then
-	if [ -d .pc ] && [ -n "$(quilt applied 2>/dev/null || true)" ]; then
+	# .pc, not `quilt applied`, which refuses to answer once a patch was
+	# inserted into the series before applied ones.
+	if [ -s .pc/applied-patches ]; then
 		quilt pop -a -f -q >/dev/null || die "quilt pop failed; remove $KTREE to start over"
 	fi
 	rm -f .rig-series
