@@ -254,24 +254,39 @@ guest_send() {
 
 #
 # A guest that let the whole wait pass without starting the command (its
-# init, idle between commands, prints "@@BEGIN" at once), its console
-# silent all along and without a kernel report, has hung: guest_hung
-# stops it, so that every later command to it fails at once instead of
-# waiting out its own time limit (in CI, one hung guest so spent the rest
-# of the emulated host's 40 minutes), and guest_lost reports it.
+# init, idle between commands, prints "@@BEGIN" at once) with its console
+# silent all along, or whose console then stayed silent for the last
+# GUEST_HANG_QUIET s of the wait (check61: guest 0 printed "@@BEGIN" for
+# a digest of its disk, which takes well under a minute, then nothing for
+# 300 s), without a kernel report, has hung: guest_hung stops it, so
+# that every later command to it fails at once instead of waiting out its
+# own time limit (in CI, one hung guest so spent the rest of the emulated
+# host's 40 minutes), and guest_lost reports it.  A command that ran out
+# of time while printing is not a hang.
+GUEST_HANG_QUIET=${GUEST_HANG_QUIET:-120}
 guest_recv() {
 	id=$(head -n 1 /run/g$1.cmd | cut -d' ' -f1)
-	t=0 gr_size=$(wc -c < /run/g$1.log)
+	t=0 gr_quiet=0 gr_size=$(wc -c < /run/g$1.log)
+	gr_sent=$gr_size
 	while ! grep -q "^@@END $id " /run/g$1.log; do
 		if [ $t -ge "${2:-60}" ] || ! guest_alive "$1"; then
 			echo "rig: guest $1: no answer to '$(sed "1s/^$id //" /run/g$1.cmd)'"
-			if guest_alive "$1" && ! grep -q "^@@BEGIN $id[[:space:]]*\$" /run/g$1.log &&
-			   [ "$(wc -c < /run/g$1.log)" = "$gr_size" ] && guest_silent "$1"; then
+			guest_alive "$1" && guest_silent "$1" || return 124
+			if ! grep -q "^@@BEGIN $id[[:space:]]*\$" /run/g$1.log &&
+			   [ "$(wc -c < /run/g$1.log)" = "$gr_sent" ]; then
 				guest_hung "$1" "did not start a command in $t s, console silent, no kernel report"
+			elif [ $gr_quiet -ge "$GUEST_HANG_QUIET" ]; then
+				guest_hung "$1" "console silent for the last $gr_quiet s of a command's $t s, no kernel report"
 			fi
 			return 124
 		fi
 		sleep 1; t=$((t + 1))
+		gr_now=$(wc -c < /run/g$1.log)
+		if [ "$gr_now" = "$gr_size" ]; then
+			gr_quiet=$((gr_quiet + 1))
+		else
+			gr_size=$gr_now gr_quiet=0
+		fi
 	done
 	awk -v id="$id" '$0 ~ "^@@BEGIN " id {p = 1; next}
 		$0 ~ "^@@END " id " " {exit} p' /run/g$1.log | tr -d '\r'

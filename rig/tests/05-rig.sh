@@ -105,6 +105,31 @@ else
 	echo "FAIL: rig: a guest that hangs after boot is stopped at its first unanswered command and reported lost"
 	sed 's/^/rig: g5.err| /' /tmp/g5.err
 fi
-kill "$(cat /run/g5.qpid)" "$(cat /run/g6.qpid)" "$(cat /run/g7.qpid)" "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
-rm -f /run/g5.* /run/g6.* /run/g7.* /run/g8.* /run/g9.*
+# A guest that hangs in the middle of a command (a stand-in that starts
+# every command and never ends one): stopped when its console stayed
+# silent for the last GUEST_HANG_QUIET s of the command's time limit.
+cat > /tmp/midhang-vmm <<'EOS'
+#!/bin/sh
+for a; do case $a in *path=*) p=${a##*path=}; p=${p%%,*} ;; esac; done
+{ printf '[    0.000000] Linux version (stand-in guest)\n@@READY\n'
+  while read -r id cmd; do echo "@@BEGIN $id"; done < "$p.in"; exec sleep 600; } > "$p.out"
+EOS
+chmod +x /tmp/midhang-vmm
+GUEST_QEMU=/tmp/midhang-vmm guest_start 4
+guest_wait 4 > /tmp/g4.err 2>&1
+saved=$GUEST_HANG_QUIET; GUEST_HANG_QUIET=3
+guest_run 4 'echo hello' 6 >> /tmp/g4.err 2>&1
+rc=$?
+GUEST_HANG_QUIET=$saved
+guest_lost 4 >> /tmp/g4.err 2>&1
+if [ $rc = 124 ] && ! guest_alive 4 && grep -q '^rig: g4| @@BEGIN ' /tmp/g4.err &&
+   grep -q '^rig: guest 4 hung: console silent for the last [0-9]* s of a command' /tmp/g4.err &&
+   grep -q '^rig: nested-guest-lost: guest 4 hung, no kernel report' /tmp/g4.err; then
+	echo "PASS: rig: a guest that hangs in the middle of a command is stopped and reported lost"
+else
+	echo "FAIL: rig: a guest that hangs in the middle of a command is stopped and reported lost"
+	sed 's/^/rig: g4.err| /' /tmp/g4.err
+fi
+kill "$(cat /run/g4.qpid)" "$(cat /run/g5.qpid)" "$(cat /run/g6.qpid)" "$(cat /run/g7.qpid)" "$(cat /run/g8.qpid)" "$(cat /run/g9.qpid)" 2>/dev/null
+rm -f /run/g4.* /run/g5.* /run/g6.* /run/g7.* /run/g8.* /run/g9.*
 echo "rig: guest failure checks took $(( $(cut -d. -f1 /proc/uptime) - start )) s"
