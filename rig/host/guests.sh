@@ -297,8 +297,10 @@ guest_recv() {
 # guest_hung <i> <why>: stop guest i, which hung, after printing where its
 # vCPU was (guest_vcpu_state); guest_lost then names it.
 guest_hung() {
-	echo "rig: guest $1 hung: $2"
-	guest_vcpu_state "$1" | sed "s/^/rig: guest $1 hung: /"
+	# To stderr: callers capture guest_recv's output as the answer
+	# (disk_sum_recv did, and check62 lost the vCPU state so).
+	{ echo "rig: guest $1 hung: $2"
+	  guest_vcpu_state "$1" | sed "s/^/rig: guest $1 hung: /"; } >&2
 	echo "$2" > /run/g$1.hung
 	kill "$(cat /run/g$1.qpid 2>/dev/null)" 2>/dev/null
 	gh_w=0
@@ -314,7 +316,13 @@ guest_hung() {
 # the vCPU did not run guest code, or ran it without an exit.
 guest_vcpu_state() {
 	gp=$(cat /run/g$1.vmm 2>/dev/null)
-	[ -n "$gp" ] && [ -d /proc/$gp ] || return 0
+	[ -n "$gp" ] || return 0
+	if [ ! -d /proc/$gp ]; then
+		gq=$(cat /run/g$1.qpid 2>/dev/null)
+		echo "QEMU (pid $gp) is gone; the shell waiting for it (pid $gq) is in state" \
+			"$(cut -d' ' -f3 /proc/$gq/stat 2>/dev/null), exit status ${gq:+$(cat /run/g$1.qrc 2>/dev/null)}"
+		return 0
+	fi
 	for gt in /proc/$gp/task/*; do
 		echo "thread $(cat $gt/comm 2>/dev/null): state $(cut -d' ' -f3 $gt/stat 2>/dev/null)," \
 			"$(awk '{print $14 + $15}' $gt/stat 2>/dev/null) ticks, wchan $(cat $gt/wchan 2>/dev/null)"
