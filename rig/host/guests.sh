@@ -220,10 +220,7 @@ guest_wait() {
 		fi
 		if [ $gw_retry = 1 ] && [ $gw_quiet -ge "$GUEST_BOOT_STALL" ] && guest_silent "$1"; then
 			guest_vcpu_state "$1" | sed "s/^/rig: guest $1 stalled: /"
-			kill "$(cat /run/g$1.qpid)" 2>/dev/null
-			gw_w=0
-			while guest_alive "$1" && [ $gw_w -lt 30 ]; do sleep 1; gw_w=$((gw_w + 1)); done
-			kill -9 "$(cat /run/g$1.pid 2>/dev/null)" 2>/dev/null
+			guest_kill "$1" 30
 			guest_boot_again "$1" "stalled during boot (console silent for $gw_quiet s, no kernel report"
 			t=0 gw_quiet=0 gw_size=0
 			continue
@@ -302,9 +299,16 @@ guest_hung() {
 	{ echo "rig: guest $1 hung: $2"
 	  guest_vcpu_state "$1" | sed "s/^/rig: guest $1 hung: /"; } >&2
 	echo "$2" > /run/g$1.hung
+	guest_kill "$1" 10
+}
+
+# guest_kill <i> <secs>: stop guest i's QEMU (through the shell that waits
+# for it, which records how it ended), and kill it outright if it is
+# still there after <secs> s.
+guest_kill() {
 	kill "$(cat /run/g$1.qpid 2>/dev/null)" 2>/dev/null
-	gh_w=0
-	while guest_alive "$1" && [ $gh_w -lt 10 ]; do sleep 1; gh_w=$((gh_w + 1)); done
+	gk_w=0
+	while guest_alive "$1" && [ $gk_w -lt "$2" ]; do sleep 1; gk_w=$((gk_w + 1)); done
 	kill -9 "$(cat /run/g$1.vmm 2>/dev/null)" 2>/dev/null
 }
 
@@ -351,7 +355,7 @@ guest_vcpu_state() {
 }
 
 # kernel_symbol <0xaddress>: the text symbol of this kernel the address
-# falls in, as "(name+0xoff)", or nothing.  Kernel addresses have 16 hex
+# falls in, as "(name)", or nothing.  Kernel addresses have 16 hex
 # digits, so they compare as strings (busybox sh arithmetic is signed).
 kernel_symbol() {
 	ks_a=$(printf '%016s' "${1#0x}" | tr ' ' 0)
