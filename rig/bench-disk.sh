@@ -127,7 +127,11 @@ find "$root" -exec touch -h -d @1700000000 {} +
 used=$(du -sm "$root" | cut -f1)
 # Room for the work tree, the build outputs (3 MiB with PROGS=all) and
 # ext4's own overhead; fixed so the image does not depend on the build.
-size=$(( (used + 96 + 63) / 64 * 64 ))
+# RIG_BENCH_DISK_ROOM MiB more for `make bench-driver`'s copies of the
+# tree (0 for the benchmark, whose disk must not change with it).
+room=${RIG_BENCH_DISK_ROOM:-0}
+case $room in *[!0-9]* | '') die "RIG_BENCH_DISK_ROOM must be a number of MiB" ;; esac
+size=$(( (used + 96 + room + 63) / 64 * 64 ))
 rm -f "$img"
 # 4 KiB blocks as on a real root (mke2fs picks 1 KiB for a disk this small).
 E2FSPROGS_FAKE_TIME=1700000000 mke2fs -q -t ext4 -b 4096 -F -L ksmbench \

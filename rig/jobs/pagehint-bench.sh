@@ -6,13 +6,17 @@
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
-# Arguments: [runs] [files] [tree]; tree "bench" reads the benchmark's
-# bench disk (a toolchain and a source tree, a few hundred MiB of files
-# of every size; GUEST_BENCH=1) instead of the guests' 48 MiB disk.
+# Arguments: [runs] [files] [tree] [copies]; tree "bench" reads the
+# benchmark's bench disk (a toolchain and a source tree, 77 MiB in 1748
+# files of every size; GUEST_BENCH=1) instead of the guests' 48 MiB disk,
+# after guest 0 copied that tree [copies] times onto the same disk (room:
+# RIG_BENCH_DISK_ROOM), so a cold read spans a few hundred MiB, more than
+# the guest's memory.
 . /rig/guests.sh
 runs=${1:-5}
 nfiles=${2:-24}
 tree=/mnt
+copies=${4:-0}
 if [ "${3:-disk}" = bench ]; then
 	GUEST_BENCH=1 tree=/b
 fi
@@ -30,13 +34,20 @@ echo 1 > $ksm/run
 guest_start 0 && guest_wait 0 && guest_start 1 && guest_wait 1 || exit 1
 echo "bench: 2 guests of $GUEST_MEM MiB, disk of $(cat /guest/disk.pages) file pages"
 if [ $tree = /b ]; then
-	echo "bench: read tree /b (bench disk): $(guest_run 0 'find /b -type f | wc -l' 120 | grep -oE '^[0-9]+' | head -n 1) files," \
-		"$(guest_run 0 'du -sm /b' 120 | grep -oE '^[0-9]+' | head -n 1) MiB"
+	# /b also holds proc and devtmpfs mounts (the workload's chroot):
+	# -xdev keeps the reads on the disk (cat /proc/kmsg would block).
+	if [ "$copies" -gt 0 ]; then
+		t0=$(now)
+		guest_run 0 "mkdir -p /b/rd && for i in \$(seq 1 $copies); do mkdir -p /b/rd/\$i && cp -a /b/bin /b/usr /b/bench /b/rd/\$i/ || echo @@FAIL copy; done; sync; df -m /b | tail -n 1" 1800
+		echo "bench: guest 0 copied the tree $copies times in $(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.0f", b - a}') s"
+	fi
+	echo "bench: read tree /b (bench disk, one filesystem): $(guest_run 0 'find /b -xdev -type f | wc -l' 120 | grep -oE '^[0-9]+' | head -n 1) files," \
+		"$(guest_run 0 'du -smx /b' 120 | grep -oE '^[0-9]+' | head -n 1) MiB"
 fi
 
 # 1, 2: read cost, driver on and off alternately.
 p=/sys/module/pagehint/parameters/enable
-rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
+rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
 : > /tmp/on; : > /tmp/off
 q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent)
 n=0
