@@ -27,6 +27,24 @@ GUEST_KUNIT=${GUEST_KUNIT:-kunit.enable=0}
 GUEST_BENCH=${GUEST_BENCH:-0}
 # The VMM; rig/tests/05-rig.sh puts a stand-in here to check the rig.
 GUEST_QEMU=${GUEST_QEMU:-qemu-system-x86_64}
+# rig.nested_cpu=<list> on the emulated host's command line, an A/B knob
+# (RIG_HOST_WORKAROUND of rig/check.sh and rig/nested-stress.sh): the
+# nested guests' QEMUs, ksmd and khugepaged all run on those CPUs, so
+# that no other CPU changes a nested guest's page tables while it runs
+# (README, "Nested guests and the SMP host").
+GUEST_PIN=$(sed -n 's/.*rig\.nested_cpu=\([0-9,-]*\).*/\1/p' /proc/cmdline 2>/dev/null)
+guest_pin() {
+	[ -n "$GUEST_PIN" ] || return 0
+	for c in /proc/[0-9]*/comm; do
+		case $(cat "$c" 2>/dev/null) in
+		ksmd | khugepaged)
+			p=${c#/proc/}
+			taskset -p -c "$GUEST_PIN" "${p%/comm}" > /dev/null 2>&1 ||
+				echo "rig: cannot pin ${p%/comm} to CPU $GUEST_PIN"
+			;;
+		esac
+	done
+}
 
 # A nested guest that triple-faults leaves QEMU nothing to show: KVM on
 # SVM INITs the vCPU at the SHUTDOWN intercept (shutdown_interception()),
@@ -94,6 +112,7 @@ guest_exit_event() {
 guest_start() {
 	i=$1; shift
 	guest_trace_shutdown
+	guest_pin
 	# How guest_wait boots this guest again (same command line).
 	{ printf "GUEST_APPEND='%s' GUEST_BENCH='%s' GUEST_QEMU='%s' guest_start %s" \
 		"$GUEST_APPEND" "$GUEST_BENCH" "$GUEST_QEMU" "$i"
@@ -119,7 +138,7 @@ guest_start() {
 	(
 		trap 'kill "$gq" 2>/dev/null' TERM
 		# shellcheck disable=SC2086
-		$GUEST_QEMU -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
+		${GUEST_PIN:+taskset -c $GUEST_PIN} $GUEST_QEMU -enable-kvm -cpu "$GUEST_CPU" -m "$GUEST_MEM" -smp 1 \
 			-nodefaults -display none -vga none -no-reboot \
 			-L /usr/share/qemu \
 			-chardev pipe,id=con,path=/run/g$i -serial chardev:con \
