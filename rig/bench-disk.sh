@@ -120,6 +120,16 @@ cp "$KTREE/include/vdso/time64.h" "$src/include/vdso/"
 cp "$RIG_TOP/rig/bench/Makefile" "$src/Makefile"
 cp "$RIG_TOP/rig/bench/loop.sh" "$root/bench/loop.sh"
 
+# RIG_BENCH_DISK_COPIES more copies of the toolchain and sources under
+# /rd/<n>, for `make bench-driver`'s cold reads of a few hundred MiB (0
+# for the benchmark, whose disk must not change with it).
+copies=${RIG_BENCH_DISK_COPIES:-0}
+case $copies in *[!0-9]* | '') die "RIG_BENCH_DISK_COPIES must be a number" ;; esac
+for n in $(seq 1 "$copies"); do
+	mkdir -p "$root/rd/$n"
+	cp -a "$root/bin" "$root/usr" "$root/bench" "$root/rd/$n/"
+done
+
 # Fixed times (make compares them; mke2fs -d copies them), root-owned
 # files when built as root, then one image whose content does not depend
 # on when or where it was built.
@@ -127,11 +137,7 @@ find "$root" -exec touch -h -d @1700000000 {} +
 used=$(du -sm "$root" | cut -f1)
 # Room for the work tree, the build outputs (3 MiB with PROGS=all) and
 # ext4's own overhead; fixed so the image does not depend on the build.
-# RIG_BENCH_DISK_ROOM MiB more for `make bench-driver`'s copies of the
-# tree (0 for the benchmark, whose disk must not change with it).
-room=${RIG_BENCH_DISK_ROOM:-0}
-case $room in *[!0-9]* | '') die "RIG_BENCH_DISK_ROOM must be a number of MiB" ;; esac
-size=$(( (used + 96 + room + 63) / 64 * 64 ))
+size=$(( (used + 96 + 63) / 64 * 64 ))
 rm -f "$img"
 # 4 KiB blocks as on a real root (mke2fs picks 1 KiB for a disk this small).
 E2FSPROGS_FAKE_TIME=1700000000 mke2fs -q -t ext4 -b 4096 -F -L ksmbench \

@@ -5,9 +5,8 @@
 # merge).  BENCH_RUNS reads per setting (default 5), BENCH_FILES files for
 # read to merge (default 24), BENCH_TREE what the read cost reads: "disk"
 # (default, the guests' 48 MiB disk) or "bench" (the benchmark's bench
-# disk, 77 MiB of a toolchain and a source tree, which a guest first
-# copies BENCH_COPIES times, default 3: about 300 MiB read cold by a
-# guest of 192 MiB).
+# disk, 77 MiB of a toolchain and a source tree, with BENCH_COPIES more
+# copies of it, default 3: about 300 MiB read cold by a guest of 192 MiB).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 rig_lock
@@ -17,11 +16,11 @@ disk) ;;
 bench)
 	copies=${BENCH_COPIES:-3}
 	case $copies in *[!0-9]* | '') die "BENCH_COPIES must be a number" ;; esac
-	export RIG_BENCH_DISK=1 RIG_BENCH_DISK_ROOM=$(( copies * 80 ))
+	export RIG_BENCH_DISK=1 RIG_BENCH_DISK_COPIES=$copies
 	;;
 *) die "BENCH_TREE must be disk or bench" ;;
 esac
 bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_BENCH_TIMEOUT:-3600}" \
 	-l "$RIG_BUILD/bench-driver-vm.log" "$RIG_TOP/rig/jobs/pagehint-bench.sh" \
-	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}" "$tree" "${copies:-0}"
+	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}" "$tree"

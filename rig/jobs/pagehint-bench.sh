@@ -6,17 +6,17 @@
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
-# Arguments: [runs] [files] [tree] [copies]; tree "bench" reads the
-# benchmark's bench disk (a toolchain and a source tree, 77 MiB in 1748
-# files of every size; GUEST_BENCH=1) instead of the guests' 48 MiB disk,
-# after guest 0 copied that tree [copies] times onto the same disk (room:
-# RIG_BENCH_DISK_ROOM), so a cold read spans a few hundred MiB, more than
-# the guest's memory.
+# Arguments: [runs] [files] [tree]; tree "bench" reads the benchmark's
+# bench disk (a toolchain and a source tree, 77 MiB in 1748 files of every
+# size; GUEST_BENCH=1) instead of the guests' 48 MiB disk, with the copies
+# of that tree rig/bench-disk.sh put on it (RIG_BENCH_DISK_COPIES), so a
+# cold read can span a few hundred MiB, more than the guest's memory.
+# (Copying inside the guest took 161-443 s of heavy nested I/O, and lost
+# the guest once.)
 . /rig/guests.sh
 runs=${1:-5}
 nfiles=${2:-24}
 tree=/mnt
-copies=${4:-0}
 if [ "${3:-disk}" = bench ]; then
 	GUEST_BENCH=1 tree=/b
 fi
@@ -36,11 +36,6 @@ echo "bench: 2 guests of $GUEST_MEM MiB, disk of $(cat /guest/disk.pages) file p
 if [ $tree = /b ]; then
 	# /b also holds proc and devtmpfs mounts (the workload's chroot):
 	# -xdev keeps the reads on the disk (cat /proc/kmsg would block).
-	if [ "$copies" -gt 0 ]; then
-		t0=$(now)
-		guest_run 0 "mkdir -p /b/rd && for i in \$(seq 1 $copies); do mkdir -p /b/rd/\$i && cp -a /b/bin /b/usr /b/bench /b/rd/\$i/ || echo @@FAIL copy; done; sync; df -m /b | tail -n 1" 1800
-		echo "bench: guest 0 copied the tree $copies times in $(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.0f", b - a}') s"
-	fi
 	echo "bench: read tree /b (bench disk, one filesystem): $(guest_run 0 'find /b -xdev -type f | wc -l' 120 | grep -oE '^[0-9]+' | head -n 1) files," \
 		"$(guest_run 0 'du -smx /b' 120 | grep -oE '^[0-9]+' | head -n 1) MiB"
 fi
