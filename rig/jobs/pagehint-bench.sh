@@ -50,7 +50,10 @@ while [ $n -lt "$runs" ]; do
 	for mode in on off; do
 		[ $mode = on ] && v=1 || v=0
 		guest_run 0 "echo $v > $p" 30 > /dev/null
-		guest_run 0 "$rd" 600 | awk '/^@T/ {printf "%.2f\n", $3 - $2}' >> /tmp/$mode
+		guest_run 0 "$rd" 600 | awk '/^@T/ {printf "%.2f\n", $3 - $2}' > /tmp/one
+		# Each time as it comes: a guest lost later keeps these.
+		echo "bench: read $((n + 1)) driver $mode: $(cat /tmp/one) s"
+		cat /tmp/one >> /tmp/$mode
 	done
 	n=$((n + 1))
 done
@@ -58,7 +61,8 @@ guest_run 0 "echo 1 > $p" 30 > /dev/null
 # A guest the emulator lost answers nothing: no counters, no numbers.
 q1=$(ph 0 hints_queued)
 if [ -z "$q1" ]; then
-	echo "bench: guest 0 did not answer after the reads ($(guest_end 0)): no numbers"
+	echo "bench: guest 0 did not answer after the reads ($(guest_end 0)): no counters;" \
+		"the read times above are all there is"
 	exit 3
 fi
 q=$(( q1 - q0 )); h=$(( $(ph 0 hypercalls) - h0 )); s=$(( $(ph 0 hints_sent) - s0 ))
