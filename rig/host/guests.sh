@@ -35,14 +35,9 @@ GUEST_QEMU=${GUEST_QEMU:-qemu-system-x86_64}
 GUEST_PIN=$(sed -n 's/.*rig\.nested_cpu=\([0-9,-]*\).*/\1/p' /proc/cmdline 2>/dev/null)
 guest_pin() {
 	[ -n "$GUEST_PIN" ] || return 0
-	for c in /proc/[0-9]*/comm; do
-		case $(cat "$c" 2>/dev/null) in
-		ksmd | khugepaged)
-			p=${c#/proc/}
-			taskset -p -c "$GUEST_PIN" "${p%/comm}" > /dev/null 2>&1 ||
-				echo "rig: cannot pin ${p%/comm} to CPU $GUEST_PIN"
-			;;
-		esac
+	for gp_k in ksmd khugepaged; do
+		taskset -p -c "$GUEST_PIN" "$(task_pid $gp_k)" > /dev/null 2>&1 ||
+			echo "rig: cannot pin $gp_k to CPU $GUEST_PIN"
 	done
 }
 
@@ -579,11 +574,14 @@ phase_mark() {
 	PM_T0=$pm_t PM_C0=$pm_c
 }
 
-ksmd_pid() {
+# task_pid <comm>: the pid of the first task named <comm> (kernel threads
+# have no command line to match).
+task_pid() {
 	for p in /proc/[0-9]*; do
-		[ "$(cat $p/comm 2>/dev/null)" = ksmd ] && { echo ${p#/proc/}; return; }
+		[ "$(cat $p/comm 2>/dev/null)" = "$1" ] && { echo ${p#/proc/}; return; }
 	done
 }
+ksmd_pid() { task_pid ksmd; }
 
 # ksm_progress <seconds> <every> [until-expr]: print a line every <every>
 # seconds with elapsed time, KSM counters and ksmd CPU; stop early once

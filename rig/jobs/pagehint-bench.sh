@@ -24,6 +24,8 @@ kh=/sys/kernel/mm/ksm_hint
 ksm=/sys/kernel/mm/ksm
 now() { cut -d' ' -f1 /proc/uptime; }
 ph() { guest_run "$1" "cat /sys/kernel/debug/pagehint/$2" 30 | grep -oE '^[0-9]+' | head -n 1; }
+# ph_base: guest 0's driver counters the hint numbers are counted from.
+ph_base() { q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent); }
 
 echo 0 > $ksm/use_zero_pages
 echo hint > $kh/mode
@@ -44,7 +46,7 @@ fi
 p=/sys/module/pagehint/parameters/enable
 rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
 : > /tmp/on; : > /tmp/off; : > /tmp/onseg
-q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent)
+ph_base
 # A guest the emulator loses (heavy nested I/O loses one within minutes
 # here: README, "2026-12-05 early") is booted again, up to BENCH_REBOOTS
 # times, and the read done once more: every read starts cold anyway.
@@ -65,7 +67,7 @@ while [ $n -lt "$runs" ]; do
 			echo "bench: guest 0 lost in read $((n + 1)) driver $mode ($(guest_end 0)); booting it again ($lost of $max_lost)"
 			guest_kill 0 10
 			guest_start 0 && guest_wait 0 || break
-			q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent)
+			ph_base
 			: > /tmp/onseg
 		done
 		# Each time as it comes: a guest lost later keeps these.
