@@ -6,7 +6,9 @@
 # read to merge (default 24), BENCH_TREE what the read cost reads: "disk"
 # (default, the guests' 48 MiB disk) or "bench" (the benchmark's bench
 # disk, 77 MiB of a toolchain and a source tree, with BENCH_COPIES more
-# copies of it, default 3: about 300 MiB read cold by a guest of 192 MiB).
+# copies of it, default 3: about 300 MiB read cold by a guest of 192 MiB),
+# BENCH_REBOOTS how often a lost guest 0 is booted again (default 3),
+# BENCH_HELD=1 a third read setting with ksmd stopped (default 0).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 rig_lock
@@ -23,4 +25,5 @@ esac
 bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_BENCH_TIMEOUT:-3600}" \
 	-l "$RIG_BUILD/bench-driver-vm.log" "$RIG_TOP/rig/jobs/pagehint-bench.sh" \
-	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}" "$tree"
+	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}" "$tree" "${BENCH_REBOOTS:-3}" \
+	"${BENCH_HELD:-0}"

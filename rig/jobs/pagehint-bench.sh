@@ -2,17 +2,23 @@
 # In-host job of `make bench-driver`: what the guest page hint driver costs
 # and how fast its hints turn into merges.  Prints numbers only.
 #  1. read overhead: a guest reads its whole disk cold, driver on and off
-#     alternately, RUNS times each (times from the guest's /proc/uptime);
+#     alternately, <runs> times each (times from the guest's /proc/uptime),
+#     with ksmd's CPU time over each read; <held> adds a third
+#     setting, "held": driver on with ksmd stopped, so the hypercalls go
+#     on but nothing on the host works on the hints.  It tells the
+#     guest's own cost from ksmd's, which on this 2-CPU emulated host
+#     takes CPU time from the reading guest's QEMU;
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
-# Arguments: [runs] [files] [tree]; tree "bench" reads the benchmark's
-# bench disk (a toolchain and a source tree, 77 MiB in 1748 files of every
-# size; GUEST_BENCH=1) instead of the guests' 48 MiB disk, with the copies
-# of that tree rig/bench-disk.sh put on it (RIG_BENCH_DISK_COPIES), so a
-# cold read can span a few hundred MiB, more than the guest's memory.
-# (Copying inside the guest took 161-443 s of heavy nested I/O, and lost
-# the guest once.)
+# Arguments: [runs] [files] [tree] [reboots] [held].  tree "bench" reads
+# the benchmark's bench disk (a toolchain and a source tree, 77 MiB in
+# 1748 files of every size; GUEST_BENCH=1) instead of the guests' 48 MiB
+# disk, with the copies of that tree rig/bench-disk.sh put on it
+# (RIG_BENCH_DISK_COPIES), so a cold read can span a few hundred MiB, more
+# than the guest's memory.  (Copying inside the guest took 161-443 s of
+# heavy nested I/O, and lost the guest once.)  reboots: how often a lost
+# guest 0 is booted again (3); held: 1 adds the held setting.
 . /rig/guests.sh
 runs=${1:-5}
 nfiles=${2:-24}
@@ -45,21 +51,37 @@ fi
 # 1, 2: read cost, driver on and off alternately.
 p=/sys/module/pagehint/parameters/enable
 rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
-: > /tmp/on; : > /tmp/off; : > /tmp/onseg
+: > /tmp/on; : > /tmp/off; : > /tmp/held; : > /tmp/onseg
+: > /tmp/on.k; : > /tmp/off.k; : > /tmp/held.k
+modes="on off"
+[ "${5:-0}" = 1 ] && modes="on off held"
+kp=$(ksmd_pid)
 ph_base
 # A guest the emulator loses (heavy nested I/O loses one within minutes
-# here: README, "2026-12-05 early") is booted again, up to BENCH_REBOOTS
+# here: README, "2026-12-05 early") is booted again, up to <reboots>
 # times, and the read done once more: every read starts cold anyway.
 # The driver's counters start again with the new boot, so the hint
 # numbers below cover the reads since the last boot (/tmp/onseg).
-lost=0 max_lost=${BENCH_REBOOTS:-3}
+lost=0 max_lost=${4:-3}
 n=0
 while [ $n -lt "$runs" ]; do
-	for mode in on off; do
-		[ $mode = on ] && v=1 || v=0
+	for mode in $modes; do
+		[ $mode = off ] && v=0 || v=1
 		while :; do
 			guest_run 0 "echo $v > $p" 30 > /dev/null
+			[ $mode = held ] && echo 0 > $ksm/run
+			c0=$(proc_cpu_ms $kp)
 			guest_run 0 "$rd" 600 | awk '/^@T/ {printf "%.2f\n", $3 - $2}' > /tmp/one
+			awk -v a="$c0" -v b="$(proc_cpu_ms $kp)" 'BEGIN {printf "%.2f\n", (b - a) / 1000}' > /tmp/one.k
+			if [ $mode = held ]; then
+				# Let ksmd work off what piled up before the next
+				# read starts, so it is not charged to that one.
+				echo 1 > $ksm/run
+				w=0
+				while [ "$(cat $kh/hint_stack_entries)" != 0 ] && [ $w -lt 120 ]; do
+					sleep 1; w=$((w + 1))
+				done
+			fi
 			if [ -s /tmp/one ] || guest_alive 0 || [ $lost -ge "$max_lost" ]; then
 				break
 			fi
@@ -71,9 +93,10 @@ while [ $n -lt "$runs" ]; do
 			: > /tmp/onseg
 		done
 		# Each time as it comes: a guest lost later keeps these.
-		echo "bench: read $((n + 1)) driver $mode: $(cat /tmp/one) s"
+		echo "bench: read $((n + 1)) driver $mode: $(cat /tmp/one) s, ksmd $(cat /tmp/one.k) s"
 		cat /tmp/one >> /tmp/$mode
-		if [ $mode = on ]; then cat /tmp/one >> /tmp/onseg; fi
+		[ -s /tmp/one ] && cat /tmp/one.k >> /tmp/$mode.k
+		if [ $mode != off ]; then cat /tmp/one >> /tmp/onseg; fi
 	done
 	n=$((n + 1))
 done
@@ -89,12 +112,18 @@ q=$(( q1 - q0 )); h=$(( $(ph 0 hypercalls) - h0 )); s=$(( $(ph 0 hints_sent) - s
 stats() { sort -n "$1" | awk '{v[NR] = $1; t += $1} END {printf "median %.2f s, min %.2f, max %.2f, mean %.2f (n=%d)", v[int((NR + 1) / 2)], v[1], v[NR], t / NR, NR}'; }
 echo "bench: read whole disk cold, driver on:  $(stats /tmp/on)"
 echo "bench: read whole disk cold, driver off: $(stats /tmp/off)"
+if [ -s /tmp/held ]; then
+	echo "bench: read whole disk cold, driver on, ksmd stopped (held): $(stats /tmp/held)"
+fi
+for m in $modes; do
+	[ -s /tmp/$m.k ] && echo "bench: ksmd CPU during the reads, driver $m: $(stats /tmp/$m.k)"
+done
 awk -v a="$(sort -n /tmp/on | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
 	-v b="$(sort -n /tmp/off | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
 	'BEGIN {printf "bench: read slowdown with the driver (median on / median off - 1): %+.1f %%\n", 100 * (a / b - 1)}'
 ton=$(awk '{t += $1} END {print t}' /tmp/onseg)
 echo "bench: guest 0 lost and booted again: $lost times"
-echo "bench: while reading with the driver on (since guest 0's last boot): $q hints queued, $s sent, $h hypercalls" \
+echo "bench: while reading with the driver on, held included (since guest 0's last boot): $q hints queued, $s sent, $h hypercalls" \
 	"($(awk -v q="$q" -v h="$h" 'BEGIN {printf "%.1f", h ? q / h : 0}') hints per hypercall)," \
 	"$(awk -v q="$q" -v t="$ton" 'BEGIN {printf "%.0f", t ? q / t : 0}') hints/s"
 
