@@ -8,7 +8,9 @@
 # disk, 77 MiB of a toolchain and a source tree, with BENCH_COPIES more
 # copies of it, default 3: about 300 MiB read cold by a guest of 192 MiB),
 # BENCH_REBOOTS how often a lost guest 0 is booted again (default 3),
-# BENCH_HELD=1 a third read setting with ksmd stopped (default 0).
+# BENCH_HELD=1 a third read setting with ksmd stopped (default 0),
+# BENCH_FLUSH_MS the guest driver's flush_ms for the reads (default: its
+# own default).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 rig_lock
@@ -26,4 +28,4 @@ bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_BENCH_TIMEOUT:-3600}" \
 	-l "$RIG_BUILD/bench-driver-vm.log" "$RIG_TOP/rig/jobs/pagehint-bench.sh" \
 	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}" "$tree" "${BENCH_REBOOTS:-3}" \
-	"${BENCH_HELD:-0}"
+	"${BENCH_HELD:-0}" "${BENCH_FLUSH_MS:-}"

@@ -11,14 +11,15 @@
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
-# Arguments: [runs] [files] [tree] [reboots] [held].  tree "bench" reads
-# the benchmark's bench disk (a toolchain and a source tree, 77 MiB in
+# Arguments: [runs] [files] [tree] [reboots] [held] [flush_ms].  tree
+# "bench" reads the benchmark's bench disk (a toolchain and a source tree, 77 MiB in
 # 1748 files of every size; GUEST_BENCH=1) instead of the guests' 48 MiB
 # disk, with the copies of that tree rig/bench-disk.sh put on it
 # (RIG_BENCH_DISK_COPIES), so a cold read can span a few hundred MiB, more
 # than the guest's memory.  (Copying inside the guest took 161-443 s of
 # heavy nested I/O, and lost the guest once.)  reboots: how often a lost
-# guest 0 is booted again (3); held: 1 adds the held setting.
+# guest 0 is booted again (3); held: 1 adds the held setting; flush_ms:
+# guest 0's pagehint.flush_ms for the reads (empty: the driver's default).
 . /rig/guests.sh
 runs=${1:-5}
 nfiles=${2:-24}
@@ -50,12 +51,18 @@ fi
 
 # 1, 2: read cost, driver on and off alternately.
 p=/sys/module/pagehint/parameters/enable
+# set_flush: after every boot of guest 0, the interval under test.
+set_flush() {
+	[ -n "${6:-}" ] && guest_run 0 "echo $6 > /sys/module/pagehint/parameters/flush_ms" 30 > /dev/null
+	echo "bench: guest 0 flush_ms $(guest_run 0 'cat /sys/module/pagehint/parameters/flush_ms' 30 | grep -oE '^[0-9]+' | head -n 1)"
+}
 rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
 : > /tmp/on; : > /tmp/off; : > /tmp/held; : > /tmp/onseg
 : > /tmp/on.k; : > /tmp/off.k; : > /tmp/held.k
 modes="on off"
 [ "${5:-0}" = 1 ] && modes="on off held"
 kp=$(ksmd_pid)
+set_flush "$@"
 ph_base
 # A guest the emulator loses (heavy nested I/O loses one within minutes
 # here: README, "2026-12-05 early") is booted again, up to <reboots>
@@ -89,6 +96,7 @@ while [ $n -lt "$runs" ]; do
 			echo "bench: guest 0 lost in read $((n + 1)) driver $mode ($(guest_end 0)); booting it again ($lost of $max_lost)"
 			guest_kill 0 10
 			guest_start 0 && guest_wait 0 || break
+			set_flush "$@"
 			ph_base
 			: > /tmp/onseg
 		done
