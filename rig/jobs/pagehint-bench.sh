@@ -11,15 +11,16 @@
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
-# Arguments: [runs] [files] [tree] [reboots] [held] [flush_ms].  tree
-# "bench" reads the benchmark's bench disk (a toolchain and a source tree, 77 MiB in
-# 1748 files of every size; GUEST_BENCH=1) instead of the guests' 48 MiB
-# disk, with the copies of that tree rig/bench-disk.sh put on it
-# (RIG_BENCH_DISK_COPIES), so a cold read can span a few hundred MiB, more
-# than the guest's memory.  (Copying inside the guest took 161-443 s of
-# heavy nested I/O, and lost the guest once.)  reboots: how often a lost
-# guest 0 is booted again (3); held: 1 adds the held setting; flush_ms:
-# guest 0's pagehint.flush_ms for the reads (empty: the driver's default).
+# Arguments: [runs] [files] [tree] [reboots] [held] [flush_ms].
+# tree "bench" reads the benchmark's bench disk (a toolchain and a source
+# tree, 77 MiB in 1748 files of every size; GUEST_BENCH=1) instead of the
+# guests' 48 MiB disk, with the copies of that tree rig/bench-disk.sh put
+# on it (RIG_BENCH_DISK_COPIES), so a cold read can span a few hundred MiB,
+# more than the guest's memory.  (Copying inside the guest took 161-443 s
+# of heavy nested I/O, and lost the guest once.)  reboots: how often a
+# lost guest 0 is booted again (3); held: 1 adds the held setting;
+# flush_ms: guest 0's pagehint.flush_ms for the reads (empty: the
+# driver's default).
 . /rig/guests.sh
 runs=${1:-5}
 nfiles=${2:-24}
