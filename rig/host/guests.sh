@@ -442,13 +442,16 @@ kmemleak_report() {
 # ksm_hint_vmstat -W watches guest 1's RAM in its VMM's page tables,
 # from just before the host sends the command: a page's time is the
 # first poll that saw it merged after the read moved it to a new frame
-# (99: not merged within [timeout] s, default 10).  So other merges and unmerges in the guests
-# cannot move it, as they can move the counters used before
-# (pages_sharing, then ksm_merging_pages, which also fall when a frame
-# merged before the drop_caches is written again, as a read into it does,
-# and so can hide the probe's merges).  Times count from the host's command, an upper
-# bound of read completion to merge.  Prints "@@R2M <seconds>" per page
-# read and a line per file; a page whose frame never changed was not read
+# (99: not merged within [timeout] s, default 10).  So other merges and
+# unmerges in the guests cannot move it, as they can move the counters
+# used before (pages_sharing, then ksm_merging_pages, which also fall when
+# a frame merged before the drop_caches is written again, as a read into
+# it does, and so can hide the probe's merges).  Prints "@@R2M <seconds>"
+# per page read, counted from the host's command (an upper bound: it
+# includes the nested guest starting the reader), and "@@R2MF <seconds>"
+# per page merged, counted from the first poll that saw the read land in
+# a new frame (read completion to merge, to a poll either way), and a
+# line per file; a page whose frame never changed was not read
 # during the watch (still cached) and is only counted in that line.  A
 # guest that does not answer within 120 s ends the probe with a line
 # saying so (a nested guest has been seen to stop answering, idle, after
@@ -498,7 +501,9 @@ read_to_merge() {
 		grep -E '^[0-9a-f]+$' /tmp/r2m.out > /tmp/r2m.gpa.new
 		mv /tmp/r2m.gpa.new /tmp/r2m.gpa
 		wait $rwp
-		sed -n 's/^r2m gpa=[^ ]* s=\([0-9.]*\)$/@@R2M \1/p' /tmp/r2m.watch
+		awk '/^r2m gpa=/ {split($3, a, "="); split($4, b, "=")
+			if (a[2] != "-1") print "@@R2M " a[2]
+			if (a[2] != "-1" && a[2] != "99") print "@@R2MF " b[2]}' /tmp/r2m.watch
 		sum=$(grep '^r2m pages=' /tmp/r2m.watch)
 		if [ -z "$sum" ]; then
 			echo "r2m: $rf: the host's watcher failed: $(tail -n 1 /tmp/r2m.err)"
@@ -509,9 +514,16 @@ read_to_merge() {
 	done
 }
 
-# r2m_summary: median, p95 and max of the "@@R2M" lines on stdin.
+# r2m_summary [R2MF]: median, p95 and max of the "@@R2M" lines on stdin
+# (from the host's command), or of the "@@R2MF" lines (from the read's
+# arrival in guest RAM).
 r2m_summary() {
-	sed -n 's/^@@R2M //p' | sort -n | awk '{v[NR] = $1} END {if (NR) printf "read to merge over %d pages: median %.2f s, p95 %.2f s, max %.2f s (99 = not merged in time)\n", NR, v[int((NR + 1) / 2)], v[int(NR * 0.95 + 0.5)], v[NR]; else print "read to merge: no pages"}'
+	if [ "${1:-R2M}" = R2MF ]; then
+		rt="read to merge from the read's arrival in guest RAM (merged pages)"
+	else
+		rt="read to merge from the host's command"
+	fi
+	sed -n "s/^@@${1:-R2M} //p" | sort -n | awk -v rt="$rt" '{v[NR] = $1} END {if (NR) printf "%s over %d pages: median %.2f s, p95 %.2f s, max %.2f s (99 = not merged in time)\n", rt, NR, v[int((NR + 1) / 2)], v[int(NR * 0.95 + 0.5)], v[NR]; else print rt ": no pages"}'
 }
 
 # proc_cpu_ms <pid>: user+system CPU time of a process in milliseconds.

@@ -290,6 +290,7 @@ if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
 	sed -n 's/^r2m: /bench: read to merge: /p' /tmp/r2m
 	grep '^@@R2M' /tmp/r2m
 	say "$(r2m_summary < /tmp/r2m)"
+	say "$(r2m_summary R2MF < /tmp/r2m)"
 	if [ -n "${unanswered:-}" ]; then
 		# Seen three times: a guest alive and idle that never answered
 		# the probe's first command (then sync and drop_caches).  What its

@@ -140,6 +140,7 @@ echo "bench: while reading with the driver on, held included (since guest 0's la
 read_to_merge /mnt/lib "$nfiles" > /tmp/r2m
 grep '^r2m:' /tmp/r2m | sed 's/^/bench: /'
 echo "bench: $(r2m_summary < /tmp/r2m)"
+echo "bench: $(r2m_summary R2MF < /tmp/r2m)"
 echo "bench: host: hints_received=$(cat $kh/hints_received) attr_matches=$(cat $kh/attr_matches) pages_merged=$(cat $kh/pages_merged) stack_overwrites=$(cat $kh/stack_overwrites)"
 echo 2 > $ksm/run
 guest_stop_all

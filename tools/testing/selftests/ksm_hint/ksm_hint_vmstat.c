@@ -66,9 +66,13 @@
  * with use_zero_pages) or makes it one in place, so a page's merge time
  * is the first poll that saw it merged after the read; a listed page
  * whose frame never changed was not read during the watch (already in
- * the guest's page cache) and is counted apart.  Prints "ready" after the first poll (time 0), then
- * "r2m gpa=ADDR s=SECONDS" per listed page (99: not merged in time; -1:
- * not read during the watch) and a summary line.
+ * the guest's page cache) and is counted apart.  Prints "ready" after the
+ * first poll (time 0), then "r2m gpa=ADDR s=SECONDS r=SECONDS" per listed
+ * page and a summary line.  s counts from time 0, so it includes the time
+ * the guest took to start the read (99: not merged in time; -1: not read
+ * during the watch); r counts from the first poll that saw the page's
+ * frame change, the read's arrival in guest RAM, so it is the read to
+ * merge time itself, to one poll interval either way (99 and -1 as s).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -184,9 +188,11 @@ static void help(void)
 		"            in FILE (hex, one a line; FILE may appear later) are\n"
 		"            all merged (KSM pages mapped more than once), or for\n"
 		"            SECS seconds; prints \"ready\"\n"
-		"            after the first poll, then \"r2m gpa=ADDR s=SECONDS\"\n"
-		"            per address (99: not merged; -1: frame unchanged, not\n"
-		"            read during the watch) and a summary line\n"
+		"            after the first poll, then \"r2m gpa=ADDR s=SECONDS\n"
+		"            r=SECONDS\" per address (s from the first poll, r from\n"
+		"            the page's first frame change; 99: not merged; -1:\n"
+		"            frame unchanged, not read during the watch) and a\n"
+		"            summary line\n"
 		"output, one line per sample, key=value (pages of 4 KiB; time:\n"
 		"epoch seconds; t: seconds since start):\n"
 		"  seq time t pids ram_mib pages present swapped zero distinct\n"
@@ -924,7 +930,7 @@ static void watch(const char *arg, double interval)
 {
 	size_t len = ram_pages * sizeof(uint64_t), n = 0, k, merged, before;
 	unsigned long long *idx = NULL, *moved = NULL, i;
-	double secs, t0, now, *since, *merged_at;
+	double secs, t0, now, *since, *first_at, *merged_at;
 	size_t nmoved = 0, moved_cap = 0;
 	struct vmm *v = &vmms[0];
 	uint64_t *prev;
@@ -937,8 +943,9 @@ static void watch(const char *arg, double interval)
 	path = end + 1;
 	prev = malloc(len);
 	since = calloc(ram_pages, sizeof(*since));
+	first_at = calloc(ram_pages, sizeof(*first_at));
 	merged_at = calloc(ram_pages, sizeof(*merged_at));
-	if (!prev || !since || !merged_at)
+	if (!prev || !since || !first_at || !merged_at)
 		die("out of memory");
 	if (pread_full(v->pagemap_fd, prev, len,
 		       v->start / PAGE_SZ * sizeof(uint64_t)) != (ssize_t)len)
@@ -964,6 +971,7 @@ static void watch(const char *arg, double interval)
 						die("out of memory");
 				}
 				moved[nmoved++] = i;
+				first_at[i] = now;
 			}
 			since[i] = now;
 			merged_at[i] = 0;
@@ -989,14 +997,15 @@ static void watch(const char *arg, double interval)
 	for (k = 0; k < n; k++) {
 		i = idx[k];
 		if (!page_is_ksm(prev[i])) {
-			printf("r2m gpa=%#llx s=99\n", i * PAGE_SZ);
+			printf("r2m gpa=%#llx s=99 r=99\n", i * PAGE_SZ);
 		} else if (!since[i]) {
 			before++;
-			printf("r2m gpa=%#llx s=-1\n", i * PAGE_SZ);
+			printf("r2m gpa=%#llx s=-1 r=-1\n", i * PAGE_SZ);
 		} else {
 			merged++;
-			printf("r2m gpa=%#llx s=%.2f\n", i * PAGE_SZ,
-			       merged_at[i] / 1e3);
+			printf("r2m gpa=%#llx s=%.2f r=%.2f\n", i * PAGE_SZ,
+			       merged_at[i] / 1e3,
+			       (merged_at[i] - first_at[i]) / 1e3);
 		}
 	}
 	printf("r2m pages=%zu merged=%zu unread=%zu watched_s=%.2f\n",
@@ -1004,6 +1013,7 @@ static void watch(const char *arg, double interval)
 	free(moved);
 	free(idx);
 	free(merged_at);
+	free(first_at);
 	free(since);
 	free(prev);
 }

@@ -683,7 +683,7 @@ static void phase_watch(void)
 {
 	char mibs[32], pid1[32], wsecs[96], gpa_file[64], tmp[80], buf[4096];
 	unsigned long long gpa, pages = 0, merged = 0, unread = 0;
-	double secs[WATCH_LAST + 2];
+	double secs[WATCH_LAST + 2], rsecs[WATCH_LAST + 2];
 	long long scans0 = 0;
 	struct child ch[2] = {};
 	bool ready = false;
@@ -695,7 +695,7 @@ static void phase_watch(void)
 	FILE *f;
 
 	for (i = 0; i < ARRAY_SIZE(secs); i++)
-		secs[i] = -2;
+		secs[i] = rsecs[i] = -2;
 	snprintf(gpa_file, sizeof(gpa_file), "/tmp/ksm_hint_vmstat_test.%d",
 		 getpid());
 	snprintf(tmp, sizeof(tmp), "%s.new", gpa_file);
@@ -759,12 +759,14 @@ static void phase_watch(void)
 		got += n;
 	buf[got] = 0;
 	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		double t;
+		double t, r;
 
 		printf("# %s\n", line);
-		if (sscanf(line, "r2m gpa=%llx s=%lf", &gpa, &t) == 2 &&
-		    gpa / PAGE_SZ < ARRAY_SIZE(secs))
+		if (sscanf(line, "r2m gpa=%llx s=%lf r=%lf", &gpa, &t, &r) == 3 &&
+		    gpa / PAGE_SZ < ARRAY_SIZE(secs)) {
 			secs[gpa / PAGE_SZ] = t;
+			rsecs[gpa / PAGE_SZ] = r;
+		}
 		if (sscanf(line, "r2m pages=%llu merged=%llu unread=%llu",
 			   &pages, &merged, &unread) == 3)
 			continue;
@@ -772,10 +774,15 @@ static void phase_watch(void)
 	printf("# KSM during the watch: full_scans +%lld, pages_sharing %lld\n",
 	       ksm_num("full_scans") - scans0, ksm_num("pages_sharing"));
 	check_true("watch: page 0, merged before, not read (-1)", secs[0] == -1);
-	for (i = WATCH_FIRST; i <= WATCH_LAST; i++)
+	for (i = WATCH_FIRST; i <= WATCH_LAST; i++) {
 		tap_result(secs[i] > 0 && secs[i] < WATCH_SECS,
 			   "watch: page %zu, rewritten, merged within the watch (%.2f s)",
 			   i, secs[i]);
+		/* Counted from the rewrite, seen after time 0. */
+		tap_result(rsecs[i] >= 0 && rsecs[i] <= secs[i],
+			   "watch: page %zu, from its rewrite to merged %.2f s, within s",
+			   i, rsecs[i]);
+	}
 	check_true("watch: page 5, unique, not merged (99)",
 		   secs[WATCH_LAST + 1] == 99);
 	check("watch: pages", pages, WATCH_LAST + 2);
