@@ -694,8 +694,10 @@ static void phase_watch(void)
 	ssize_t n;
 	FILE *f;
 
-	for (i = 0; i < ARRAY_SIZE(secs); i++)
-		secs[i] = rsecs[i] = -2;
+	for (i = 0; i < ARRAY_SIZE(secs); i++) {
+		secs[i] = -2;
+		rsecs[i] = -2;
+	}
 	snprintf(gpa_file, sizeof(gpa_file), "/tmp/ksm_hint_vmstat_test.%d",
 		 getpid());
 	snprintf(tmp, sizeof(tmp), "%s.new", gpa_file);
