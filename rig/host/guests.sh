@@ -449,9 +449,10 @@ kmemleak_report() {
 # it does, and so can hide the probe's merges).  Prints "@@R2M <seconds>"
 # per page read, counted from the host's command (an upper bound: it
 # includes the nested guest starting the reader), and "@@R2MF <seconds>"
-# per page merged, counted from the first poll that saw the read land in
-# a new frame (read completion to merge, to a poll either way), and a
-# line per file; a page whose frame never changed was not read
+# per page merged, counted from the first poll that saw its frame change
+# (a lower bound of read completion to merge: a read into a frame that
+# was not shared is written in place, and then the first change seen is
+# the merge, 0 s), and a line per file; a page whose frame never changed was not read
 # during the watch (still cached) and is only counted in that line.  A
 # guest that does not answer within 120 s ends the probe with a line
 # saying so (a nested guest has been seen to stop answering, idle, after
@@ -515,11 +516,11 @@ read_to_merge() {
 }
 
 # r2m_summary [R2MF]: median, p95 and max of the "@@R2M" lines on stdin
-# (from the host's command), or of the "@@R2MF" lines (from the read's
-# arrival in guest RAM).
+# (from the host's command), or of the "@@R2MF" lines (from the page's
+# first frame change, a lower bound).
 r2m_summary() {
 	if [ "${1:-R2M}" = R2MF ]; then
-		rt="read to merge from the read's arrival in guest RAM (merged pages)"
+		rt="read to merge from the page's first frame change (lower bound; merged pages)"
 	else
 		rt="read to merge from the host's command"
 	fi

@@ -71,8 +71,11 @@
  * page and a summary line.  s counts from time 0, so it includes the time
  * the guest took to start the read (99: not merged in time; -1: not read
  * during the watch); r counts from the first poll that saw the page's
- * frame change, the read's arrival in guest RAM, so it is the read to
- * merge time itself, to one poll interval either way (99 and -1 as s).
+ * frame change (99 and -1 as s).  That is the read's arrival only when
+ * the read broke a shared frame: a read into a frame the VMM alone maps
+ * is written in place, and then the first change seen is the merge
+ * itself, r = 0.  So r is a lower bound, exact for pages that were
+ * merged before the read (the rewritten pages of ksm_hint_vmstat_test).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -190,7 +193,8 @@ static void help(void)
 		"            SECS seconds; prints \"ready\"\n"
 		"            after the first poll, then \"r2m gpa=ADDR s=SECONDS\n"
 		"            r=SECONDS\" per address (s from the first poll, r from\n"
-		"            the page's first frame change; 99: not merged; -1:\n"
+		"            the page's first frame change, a lower bound: 0 for\n"
+		"            a read written in place; 99: not merged; -1:\n"
 		"            frame unchanged, not read during the watch) and a\n"
 		"            summary line\n"
 		"output, one line per sample, key=value (pages of 4 KiB; time:\n"
