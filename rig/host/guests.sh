@@ -452,8 +452,9 @@ kmemleak_report() {
 # per page merged, counted from the first poll that saw its frame change
 # (a lower bound of read completion to merge: a read into a frame that
 # was not shared is written in place, and then the first change seen is
-# the merge, 0 s), and a line per file; a page whose frame never changed was not read
-# during the watch (still cached) and is only counted in that line.  A
+# the merge, 0 s), and a line per file; a page whose frame never changed
+# was not read during the watch (still cached) and is only counted in
+# that line.  A
 # guest that does not answer within 120 s ends the probe with a line
 # saying so (a nested guest has been seen to stop answering, idle, after
 # a workload), rather than waiting on every remaining step.
