@@ -17,7 +17,7 @@ boots=${1:-1} pairs=${2:-20}
 # slow boot.
 export RIG_STALL_SECONDS=${RIG_STALL_SECONDS:-120}
 rig_lock
-desc="workaround='${RIG_HOST_WORKAROUND-}' thread=${RIG_TCG_THREAD:-multi} smp=${RIG_HOST_SMP:-2}"
+desc="workaround='${RIG_HOST_WORKAROUND-rig.nested_cpu=1}' thread=${RIG_TCG_THREAD:-multi} smp=${RIG_HOST_SMP:-2}"
 good=0 hangs=0 other=0
 for b in $(seq 1 "$boots"); do
 	logf=$RIG_BUILD/stress-$b.log
