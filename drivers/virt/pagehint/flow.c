@@ -6,7 +6,11 @@
  * in a block driver's interrupt handler, so queueing only takes this CPU's
  * batch lock (a raw spinlock: it is taken in hard interrupt context).  A
  * full batch is sent at once, one hypercall per batch; a batch that does
- * not fill is sent by a delayed work after interval_ms.  While the host
+ * not fill is sent by a delayed work after interval_ms.  A batch that is
+ * still filling when the work looks at it, and is not yet half full, is
+ * held one more look (up to two intervals old): a steady read of a few
+ * hundred pages a second then fills batches to half or more instead of
+ * sending one VM exit per interval for a few dozen entries.  While the host
  * answers -KVM_ENOSYS the batches are not sent; the delayed work probes
  * the host with one batch after a backoff that doubles up to
  * PAGEHINT_PROBE_MAX_MS, and drops the rest.
@@ -27,11 +31,16 @@
  * @batch: the entries and counters
  * @throttled_until: after a rate-limited answer, a full batch drops new
  *	entries until then rather than calling the host again at once
+ * @since: jiffies when the batch last went from empty to not empty
+ * @seen: entries the batch held when the timed flush last looked at it
+ *	(or when the batch was started): more now means it is still filling
  */
 struct pagehint_cpu {
 	raw_spinlock_t lock;
 	struct pagehint_batch batch;
 	unsigned long throttled_until;
+	unsigned long since;
+	unsigned int seen;
 };
 
 static unsigned long pagehint_interval(struct pagehint_flow *f)
@@ -73,8 +82,41 @@ static void pagehint_cpu_flush(struct pagehint_flow *f, struct pagehint_cpu *pc)
 	long r = pagehint_batch_flush(&pc->batch, f->send);
 
 	pagehint_note_answer(f, r);
-	if (pc->batch.nr)	/* the host consumed a prefix only */
+	if (pc->batch.nr) {	/* the host consumed a prefix only */
 		pc->throttled_until = jiffies + pagehint_interval(f);
+		pc->since = jiffies;
+		pc->seen = pc->batch.nr;
+	}
+}
+
+/* Add one entry to @pc's batch; @pc->lock held.  False if it is full. */
+static bool pagehint_cpu_add(struct pagehint_cpu *pc, u64 gfn, u64 key,
+			     u64 index, u32 kind, unsigned int max)
+{
+	bool started = !pc->batch.nr;
+
+	if (!pagehint_batch_add(&pc->batch, gfn, key, index, kind, max))
+		return false;
+	if (started) {
+		pc->since = jiffies;
+		pc->seen = 0;
+	}
+	return true;
+}
+
+/*
+ * Should the timed flush leave @pc's batch for one more look?  Only while
+ * entries keep arriving, the batch is under half full and younger than two
+ * intervals; a lone hint, or the tail of a read that has ended, goes now.
+ * @pc->lock held.
+ */
+static bool pagehint_cpu_hold(struct pagehint_flow *f, struct pagehint_cpu *pc)
+{
+	bool filling = pc->batch.nr > pc->seen;
+
+	pc->seen = pc->batch.nr;
+	return filling && pc->batch.nr < READ_ONCE(f->batch_max) / 2 &&
+	       time_before(jiffies, pc->since + 2 * pagehint_interval(f));
 }
 
 static void pagehint_flow_kick(struct pagehint_flow *f)
@@ -113,14 +155,12 @@ void pagehint_flow_queue(struct pagehint_flow *f, u64 gfn, u64 key,
 	raw_spin_lock(&pc->lock);
 	kick = !pc->batch.nr;
 	for (i = 0; i < nr; i++) {
-		if (pagehint_batch_add(&pc->batch, gfn + i, key, index + i,
-				       kind, max))
+		if (pagehint_cpu_add(pc, gfn + i, key, index + i, kind, max))
 			continue;
 		if (pagehint_may_send(f) &&
 		    time_after_eq(jiffies, pc->throttled_until))
 			pagehint_cpu_flush(f, pc);
-		if (!pagehint_batch_add(&pc->batch, gfn + i, key, index + i,
-					kind, max)) {
+		if (!pagehint_cpu_add(pc, gfn + i, key, index + i, kind, max)) {
 			/* Counted as queued too: queued = sent + dropped. */
 			pc->batch.stats[PAGEHINT_STAT_QUEUED] += nr - i;
 			pc->batch.stats[READ_ONCE(f->host_off) ?
@@ -130,14 +170,21 @@ void pagehint_flow_queue(struct pagehint_flow *f, u64 gfn, u64 key,
 		}
 	}
 	kick = kick && pc->batch.nr;
+	/* A folio's pages queued together are not "still filling". */
+	if (kick)
+		pc->seen = pc->batch.nr;
 	raw_spin_unlock(&pc->lock);
 	local_irq_restore(flags);
 	if (kick)
 		pagehint_flow_kick(f);
 }
 
-/* Send every CPU's batch; returns true if entries are left waiting. */
-static bool pagehint_flow_send_all(struct pagehint_flow *f, bool final)
+/*
+ * Send every CPU's batch; returns true if entries are left waiting.
+ * @timed: called by the timed flush, which may hold a filling batch.
+ */
+static bool pagehint_flow_send_all(struct pagehint_flow *f, bool final,
+				   bool timed)
 {
 	struct pagehint_cpu *pc;
 	unsigned long flags;
@@ -147,7 +194,8 @@ static bool pagehint_flow_send_all(struct pagehint_flow *f, bool final)
 	for_each_possible_cpu(cpu) {
 		pc = per_cpu_ptr(f->cpus, cpu);
 		raw_spin_lock_irqsave(&pc->lock, flags);
-		if (pc->batch.nr && pagehint_may_send(f))
+		if (pc->batch.nr && pagehint_may_send(f) &&
+		    !(timed && pagehint_cpu_hold(f, pc)))
 			pagehint_cpu_flush(f, pc);
 		/* A retry that is still not consumed at the end is lost. */
 		if (pc->batch.nr && final && !READ_ONCE(f->host_off))
@@ -172,14 +220,17 @@ static bool pagehint_flow_send_all(struct pagehint_flow *f, bool final)
  */
 void pagehint_flow_flush(struct pagehint_flow *f)
 {
-	if (pagehint_flow_send_all(f, false))
+	if (pagehint_flow_send_all(f, false, false))
 		pagehint_flow_kick(f);
 }
 
 static void pagehint_flow_work(struct work_struct *work)
 {
-	pagehint_flow_flush(container_of(to_delayed_work(work),
-					 struct pagehint_flow, work));
+	struct pagehint_flow *f = container_of(to_delayed_work(work),
+					       struct pagehint_flow, work);
+
+	if (pagehint_flow_send_all(f, false, true))
+		pagehint_flow_kick(f);
 }
 
 /**
@@ -234,7 +285,7 @@ void pagehint_flow_destroy(struct pagehint_flow *f, u64 *stats)
 	if (!f->cpus)
 		return;
 	cancel_delayed_work_sync(&f->work);
-	pagehint_flow_send_all(f, true);
+	pagehint_flow_send_all(f, true, false);
 	if (stats)
 		pagehint_flow_stats(f, stats);
 	for_each_possible_cpu(cpu) {

@@ -22,7 +22,9 @@ struct pagehint_cpu;
  * struct pagehint_flow - hints on their way from the page cache to the host
  * @cpus: per-CPU batches
  * @send: the hypercall (or a test's fake)
- * @interval_ms: a batch that is not full waits at most this long
+ * @interval_ms: the timed flush looks at batches this often; a batch that
+ *	is not full is sent at the first look, or, if it is still filling
+ *	and under half full, at the first look two intervals after it began
  * @batch_max: entries per hypercall
  * @work: the timed flush
  * @host_off: the host's last answer was -KVM_ENOSYS

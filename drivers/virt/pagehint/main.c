@@ -252,7 +252,7 @@ static const struct kernel_param_ops pagehint_flush_ms_ops = {
 };
 module_param_cb(flush_ms, &pagehint_flush_ms_ops, &pagehint_flush_ms, 0644);
 MODULE_PARM_DESC(flush_ms,
-		 "Longest wait of a batch that is not full, 1..10000 ms (default 50)");
+		 "Interval of the timed flush of batches that are not full, 1..10000 ms (default 50)");
 
 static int pagehint_batch_size_set(const char *val,
 				   const struct kernel_param *kp)

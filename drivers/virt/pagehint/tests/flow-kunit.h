@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * KUnit tests of the per-CPU hint flow (full and timed flushes, backoff
- * while the host is off) against a fake hypercall; included at the end
- * of flow.c.
+ * KUnit tests of the per-CPU hint flow (full and timed flushes, holding
+ * a batch that is still filling, backoff while the host is off) against
+ * a fake hypercall; included at the end of flow.c.
  */
 #ifndef _PAGEHINT_FLOW_KUNIT_H
 #define _PAGEHINT_FLOW_KUNIT_H
@@ -61,6 +61,54 @@ static void ph_test_flow_full_and_timed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats[PAGEHINT_STAT_HYPERCALLS], 2ULL);
 }
 
+static void ph_test_flow_hold_filling(struct kunit *test)
+{
+	struct pagehint_flow *f = ph_test_flow(test, 500, 128);
+	u64 stats[PAGEHINT_NR_STATS] = {};
+	int i;
+
+	/* A lone hint is not held: it goes at the first look (500 ms). */
+	pagehint_flow_queue(f, 1, 1, 0, KVM_PAGE_HINT_KIND_READ, 1);
+	msleep(750);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 1);
+	/*
+	 * A batch still filling at the first look, under half full, waits
+	 * for the look at 1000 ms.
+	 */
+	pagehint_flow_queue(f, 2, 1, 1, KVM_PAGE_HINT_KIND_READ, 1);
+	msleep(100);
+	pagehint_flow_queue(f, 3, 1, 2, KVM_PAGE_HINT_KIND_READ, 1);
+	msleep(500);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 1);
+	msleep(900);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_entries), 3);
+	/* A steady trickle is still sent once the batch is two intervals old. */
+	for (i = 0; i < 15; i++) {
+		pagehint_flow_queue(f, 10 + i, 1, 10 + i,
+				    KVM_PAGE_HINT_KIND_READ, 1);
+		msleep(100);
+	}
+	KUNIT_EXPECT_GE(test, atomic_read(&ph_flow_fake_calls), 3);
+	pagehint_flow_destroy(f, stats);
+	KUNIT_EXPECT_EQ(test, stats[PAGEHINT_STAT_SENT], 18ULL);
+}
+
+static void ph_test_flow_half_full_not_held(struct kunit *test)
+{
+	struct pagehint_flow *f = ph_test_flow(test, 500, 4);
+	u64 stats[PAGEHINT_NR_STATS] = {};
+
+	/* Half full (2 of 4) at the first look: sent then, though filling. */
+	pagehint_flow_queue(f, 1, 1, 0, KVM_PAGE_HINT_KIND_READ, 1);
+	msleep(100);
+	pagehint_flow_queue(f, 2, 1, 1, KVM_PAGE_HINT_KIND_READ, 1);
+	msleep(650);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_entries), 2);
+	pagehint_flow_destroy(f, stats);
+}
+
 static void ph_test_flow_destroy_sends(struct kunit *test)
 {
 	struct pagehint_flow *f = ph_test_flow(test, 10000, 128);
@@ -108,6 +156,8 @@ static void ph_test_flow_host_off(struct kunit *test)
 
 static struct kunit_case pagehint_flow_test_cases[] = {
 	KUNIT_CASE(ph_test_flow_full_and_timed),
+	KUNIT_CASE(ph_test_flow_hold_filling),
+	KUNIT_CASE(ph_test_flow_half_full_not_held),
 	KUNIT_CASE(ph_test_flow_destroy_sends),
 	KUNIT_CASE(ph_test_flow_host_off),
 	{},
