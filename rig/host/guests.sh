@@ -441,22 +441,20 @@ kmemleak_report() {
 # prints the guest physical address of each page it read.  Meanwhile
 # ksm_hint_vmstat -W watches guest 1's RAM in its VMM's page tables,
 # from just before the host sends the command: a page's time is the
-# first poll that saw it merged after the read moved it to a new frame
-# (99: not merged within [timeout] s, default 10).  So other merges and
+# first poll that saw it merged after the read wrote it (99: not merged
+# within [timeout] s, default 10).  So other merges and
 # unmerges in the guests cannot move it, as they can move the counters
 # used before (pages_sharing, then ksm_merging_pages, which also fall when
 # a frame merged before the drop_caches is written again, as a read into
 # it does, and so can hide the probe's merges).  Prints "@@R2M <seconds>"
 # per page read, counted from the host's command (an upper bound: it
 # includes the nested guest starting the reader), and "@@R2MF <seconds>"
-# per page merged, counted from the first poll that saw its frame change
-# (a lower bound of read completion to merge: a read into a frame that
-# was not shared is written in place, and then the first change seen is
-# the merge, 0 s), and a line per file; a page whose frame never changed
-# was not read during the watch (still cached) and is only counted in
-# that line.  A
-# guest that does not answer within 120 s ends the probe with a line
-# saying so (a nested guest has been seen to stop answering, idle, after
+# per page merged, counted from the first poll that saw the read's write
+# into guest RAM (the page's soft-dirty bit; a lower bound on a kernel
+# without soft-dirty tracking, which the probe then says), and a line per
+# file; a page never seen written was not read during the watch (still
+# cached) and is only counted in that line.  A guest that does not answer
+# within 120 s ends the probe with a line saying so (a nested guest has been seen to stop answering, idle, after
 # a workload), rather than waiting on every remaining step.
 read_to_merge() {
 	rw=120
@@ -512,16 +510,17 @@ read_to_merge() {
 			continue
 		fi
 		echo "$sum" | awk -v f="$rf" '{for (i = 2; i <= NF; i++) {split($i, kv, "="); v[kv[1]] = kv[2]}
-			printf "r2m: %s: %d of %d pages merged, %d not read (still cached)\n", f, v["merged"], v["pages"] - v["unread"], v["unread"]}'
+			printf "r2m: %s: %d of %d pages merged, %d not read (still cached)\n", f, v["merged"], v["pages"] - v["unread"], v["unread"]
+			if (v["soft_dirty"] != 1) print "r2m: the host does not track soft-dirty pages: its R2MF times are lower bounds"}'
 	done
 }
 
 # r2m_summary [R2MF]: median, p95 and max of the "@@R2M" lines on stdin
-# (from the host's command), or of the "@@R2MF" lines (from the page's
-# first frame change, a lower bound).
+# (from the host's command), or of the "@@R2MF" lines (from the read's
+# write into guest RAM).
 r2m_summary() {
 	if [ "${1:-R2M}" = R2MF ]; then
-		rt="read to merge from the page's first frame change (lower bound; merged pages)"
+		rt="read to merge from the read's write into guest RAM (merged pages)"
 	else
 		rt="read to merge from the host's command"
 	fi

@@ -55,27 +55,33 @@
  * read get merged, per page, from the host's page tables rather than from
  * a counter that other pages' merges and unmerges move too.  It polls the
  * guest RAM's pagemap every -i seconds (default 0.05), and from the first
- * change of a page's frame looks at that page's flags and mapping count
- * at every poll, keeping when it was first seen merged after its frame
- * last changed.  Once FILE appears (guest physical addresses in hex, one
- * a line, written by whoever learnt them from the guest after the read)
- * it stops as soon as every listed page is a KSM page mapped more than
- * once (/proc/kpageflags, /proc/kpagecount), or after SECS seconds.  A
- * read lands in a new frame (the device's write breaks any sharing), and
- * the merge either replaces that frame with a KSM page (or the zero page,
- * with use_zero_pages) or makes it one in place, so a page's merge time
- * is the first poll that saw it merged after the read; a listed page
- * whose frame never changed was not read during the watch (already in
- * the guest's page cache) and is counted apart.  Prints "ready" after the
- * first poll (time 0), then "r2m gpa=ADDR s=SECONDS r=SECONDS" per listed
- * page and a summary line.  s counts from time 0, so it includes the time
- * the guest took to start the read (99: not merged in time; -1: not read
- * during the watch); r counts from the first poll that saw the page's
- * frame change (99 and -1 as s).  That is the read's arrival only when
- * the read broke a shared frame: a read into a frame the VMM alone maps
- * is written in place, and then the first change seen is the merge
- * itself, r = 0.  So r is a lower bound, exact for pages that were
- * merged before the read (the rewritten pages of ksm_hint_vmstat_test).
+ * write to a page (below) looks at its flags and mapping count at every
+ * poll, keeping when it was first seen merged after it was last written.
+ * Once FILE appears (guest physical addresses in hex, one a line, written
+ * by whoever learnt them from the guest after the read) it stops as soon
+ * as every listed page is a KSM page mapped more than once
+ * (/proc/kpageflags, /proc/kpagecount), or after SECS seconds.  A read is a
+ * write into guest RAM (a new frame if it breaks sharing, else in place),
+ * and the merge either replaces that frame with a KSM page (or the zero
+ * page, with use_zero_pages) or makes it one in place, so a page's merge
+ * time is the first poll that saw it merged after it was last seen
+ * written; a listed page never seen written was not read during the watch
+ * (already in the guest's page cache) and is counted apart.  Prints "ready"
+ * after the first poll (time 0), then "r2m gpa=ADDR s=SECONDS r=SECONDS"
+ * per listed page and a summary line.  s counts from time 0, so it includes
+ * the time the guest took to start the read (99: not merged in time; -1:
+ * not read during the watch); r counts from the first poll that saw the
+ * page written (99 and -1 as s).
+ *
+ * Written means soft-dirty: the watch starts by clearing the VMM's
+ * soft-dirty bits (/proc/PID/clear_refs 4), and the device's write of a
+ * read, like any write through the VMM's or KVM's mapping, sets the bit
+ * again (pagemap bit 55), whether it breaks a shared frame or lands in
+ * place.  So r is the time from the read's arrival in guest RAM to the
+ * merge, within one poll; longer only if something else wrote that frame
+ * after the watch began.  Without CONFIG_MEM_SOFT_DIRTY only a frame
+ * change is seen: r is then a lower bound (0 for a read written in place,
+ * whose first change is the merge), and the summary says soft_dirty=0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -95,6 +101,7 @@
 #define PAGE_WORDS	(PAGE_SZ / sizeof(uint64_t))
 #define BIT_ULL(n)	(1ULL << (n))
 #define PM_PFN_MASK	(BIT_ULL(55) - 1)
+#define PM_SOFT_DIRTY	BIT_ULL(55)
 #define PM_SWAP		BIT_ULL(62)
 #define PM_PRESENT	BIT_ULL(63)
 #define KPF_KSM		21
@@ -193,9 +200,9 @@ static void help(void)
 		"            SECS seconds; prints \"ready\"\n"
 		"            after the first poll, then \"r2m gpa=ADDR s=SECONDS\n"
 		"            r=SECONDS\" per address (s from the first poll, r from\n"
-		"            the page's first frame change, a lower bound: 0 for\n"
-		"            a read written in place; 99: not merged; -1:\n"
-		"            frame unchanged, not read during the watch) and a\n"
+		"            the first poll that saw the page written (soft-dirty,\n"
+		"            or without it a frame change: a lower bound); 99:\n"
+		"            not merged; -1: not written during the watch) and a\n"
 		"            summary line\n"
 		"output, one line per sample, key=value (pages of 4 KiB; time:\n"
 		"epoch seconds; t: seconds since start):\n"
@@ -929,6 +936,52 @@ static bool page_is_ksm(uint64_t ent)
 	return flags >= 0 && (flags & BIT_ULL(KPF_KSM)) && page_count(pfn) > 1;
 }
 
+/*
+ * Does the kernel track soft-dirty pages?  Then a page of a new mapping
+ * reads as soft-dirty in pagemap; without CONFIG_MEM_SOFT_DIRTY bit 55 is
+ * always 0 (and clear_refs 4 is accepted and does nothing).
+ */
+static bool soft_dirty_tracked(void)
+{
+	char *p = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t ent = 0;
+	int fd;
+
+	if (p == MAP_FAILED)
+		return false;
+	*p = 1;
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd >= 0 && pread(fd, &ent, sizeof(ent),
+			     (uintptr_t)p / PAGE_SZ * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	if (fd >= 0)
+		close(fd);
+	munmap(p, PAGE_SZ);
+	return ent & PM_SOFT_DIRTY;
+}
+
+/*
+ * Clears the soft-dirty bits of @pid's pages, so that the next write to
+ * each sets its bit again; false if that cannot be done.
+ */
+static bool clear_soft_dirty(int pid)
+{
+	char path[64];
+	bool ok;
+	int fd;
+
+	if (!soft_dirty_tracked())
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", pid);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	ok = write(fd, "4", 1) == 1;
+	close(fd);
+	return ok;
+}
+
 /* -W: see the comment at the top of this file. */
 static void watch(const char *arg, double interval)
 {
@@ -938,6 +991,7 @@ static void watch(const char *arg, double interval)
 	size_t nmoved = 0, moved_cap = 0;
 	struct vmm *v = &vmms[0];
 	uint64_t *prev;
+	bool soft_dirty = false;
 	const char *path;
 	char *end;
 
@@ -951,6 +1005,7 @@ static void watch(const char *arg, double interval)
 	merged_at = calloc(ram_pages, sizeof(*merged_at));
 	if (!prev || !since || !first_at || !merged_at)
 		die("out of memory");
+	soft_dirty = clear_soft_dirty(v->pid);
 	if (pread_full(v->pagemap_fd, prev, len,
 		       v->start / PAGE_SZ * sizeof(uint64_t)) != (ssize_t)len)
 		die("pid %d: short pagemap read", v->pid);
@@ -965,7 +1020,13 @@ static void watch(const char *arg, double interval)
 			die("pid %d exited or unmapped its guest RAM", v->pid);
 		now = mono_ms() - t0;
 		for (i = 0; i < ram_pages; i++) {
-			if (!((v->ent[i] ^ prev[i]) & (PM_PRESENT | PM_PFN_MASK)))
+			/*
+			 * A new frame, or a write in place: soft-dirty again
+			 * (only one write is seen until the bit is cleared,
+			 * which replacing the frame by a KSM page does).
+			 */
+			if (!((v->ent[i] ^ prev[i]) & (PM_PRESENT | PM_PFN_MASK)) &&
+			    !(soft_dirty && (v->ent[i] & ~prev[i] & PM_SOFT_DIRTY)))
 				continue;
 			if (!since[i]) {
 				if (nmoved == moved_cap) {
@@ -984,7 +1045,7 @@ static void watch(const char *arg, double interval)
 		/*
 		 * KSM keeps one page of a pair in place as the KSM page, so a
 		 * merge need not change the frame: look at every page whose
-		 * frame changed until it is seen merged.
+		 * frame changed or that was written until it is seen merged.
 		 */
 		for (k = 0; k < nmoved; k++)
 			if (!merged_at[moved[k]] && page_is_ksm(prev[moved[k]]))
@@ -1012,8 +1073,8 @@ static void watch(const char *arg, double interval)
 			       (merged_at[i] - first_at[i]) / 1e3);
 		}
 	}
-	printf("r2m pages=%zu merged=%zu unread=%zu watched_s=%.2f\n",
-	       n, merged, before, (mono_ms() - t0) / 1e3);
+	printf("r2m pages=%zu merged=%zu unread=%zu watched_s=%.2f soft_dirty=%d\n",
+	       n, merged, before, (mono_ms() - t0) / 1e3, soft_dirty);
 	free(moved);
 	free(idx);
 	free(merged_at);
