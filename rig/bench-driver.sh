@@ -8,8 +8,9 @@
 # disk, 77 MiB of a toolchain and a source tree, with BENCH_COPIES more
 # copies of it, default 3: about 300 MiB read cold by a guest of 192 MiB),
 # BENCH_REBOOTS how often a lost guest 0 is booted again (default 3),
-# BENCH_HELD=1 a third read setting with ksmd stopped (default 0),
-# BENCH_FLUSH_MS the guest driver's flush_ms for the reads (default: its
+# BENCH_SETTINGS the read settings (default "on off"; "held": driver on,
+# ksmd stopped; "refused": driver on, host mode off; BENCH_HELD=1 is
+# "on off held"), BENCH_FLUSH_MS the guest driver's flush_ms for the reads (default: its
 # own default).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -24,8 +25,13 @@ bench)
 	;;
 *) die "BENCH_TREE must be disk or bench" ;;
 esac
+settings=${BENCH_SETTINGS:-on off}
+[ "${BENCH_HELD:-0}" = 1 ] && settings=${BENCH_SETTINGS:-on off held}
+for s in $settings; do
+	case $s in on | off | held | refused) ;; *) die "BENCH_SETTINGS: unknown setting $s" ;; esac
+done
 bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_BENCH_TIMEOUT:-3600}" \
 	-l "$RIG_BUILD/bench-driver-vm.log" "$RIG_TOP/rig/jobs/pagehint-bench.sh" \
 	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}" "$tree" "${BENCH_REBOOTS:-3}" \
-	"${BENCH_HELD:-0}" "${BENCH_FLUSH_MS:-}"
+	"$settings" "${BENCH_FLUSH_MS:-}"

@@ -3,23 +3,26 @@
 # and how fast its hints turn into merges.  Prints numbers only.
 #  1. read overhead: a guest reads its whole disk cold, driver on and off
 #     alternately, <runs> times each (times from the guest's /proc/uptime),
-#     with ksmd's CPU time over each read; <held> adds a third
-#     setting, "held": driver on with ksmd stopped, so the hypercalls go
-#     on but nothing on the host works on the hints.  It tells the
-#     guest's own cost from ksmd's, which on this 2-CPU emulated host
-#     takes CPU time from the reading guest's QEMU;
+#     with ksmd's CPU time over each read; <settings> may add "held":
+#     driver on with ksmd stopped, so the hypercalls go on but ksmd
+#     does not work on the hints (it tells the guest's cost from
+#     ksmd's, which on this 2-CPU emulated host takes CPU time from the
+#     reading guest's QEMU), and "refused": driver on with the host's
+#     mode off, so the driver hooks, keys and batches every page but
+#     the host answers -KVM_ENOSYS and the driver backs off (its cost
+#     without the hypercalls);
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
-# Arguments: [runs] [files] [tree] [reboots] [held] [flush_ms].
+# Arguments: [runs] [files] [tree] [reboots] [settings] [flush_ms].
 # tree "bench" reads the benchmark's bench disk (a toolchain and a source
 # tree, 77 MiB in 1748 files of every size; GUEST_BENCH=1) instead of the
 # guests' 48 MiB disk, with the copies of that tree rig/bench-disk.sh put
 # on it (RIG_BENCH_DISK_COPIES), so a cold read can span a few hundred MiB,
 # more than the guest's memory.  (Copying inside the guest took 161-443 s
 # of heavy nested I/O, and lost the guest once.)  reboots: how often a
-# lost guest 0 is booted again (3); held: 1 adds the held setting;
-# flush_ms: guest 0's pagehint.flush_ms for the reads (empty: the
+# lost guest 0 is booted again (3); settings: the read settings, from
+# on, off, held and refused ("on off"); flush_ms: guest 0's pagehint.flush_ms for the reads (empty: the
 # driver's default).
 . /rig/guests.sh
 runs=${1:-5}
@@ -58,10 +61,14 @@ set_flush() {
 	echo "bench: guest 0 flush_ms $(guest_run 0 'cat /sys/module/pagehint/parameters/flush_ms' 30 | grep -oE '^[0-9]+' | head -n 1)"
 }
 rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
-: > /tmp/on; : > /tmp/off; : > /tmp/held; : > /tmp/onseg
-: > /tmp/on.k; : > /tmp/off.k; : > /tmp/held.k
-modes="on off"
-[ "${5:-0}" = 1 ] && modes="on off held"
+modes=${5:-on off}
+for mode in $modes; do
+	case $mode in
+	on | off | held | refused) : > /tmp/$mode; : > /tmp/$mode.k ;;
+	*) echo "bench: unknown read setting $mode"; exit 2 ;;
+	esac
+done
+: > /tmp/onseg
 kp=$(ksmd_pid)
 set_flush "$@"
 ph_base
@@ -78,9 +85,16 @@ while [ $n -lt "$runs" ]; do
 		while :; do
 			guest_run 0 "echo $v > $p" 30 > /dev/null
 			[ $mode = held ] && echo 0 > $ksm/run
+			[ $mode = refused ] && echo off > $kh/mode
 			c0=$(proc_cpu_ms $kp)
 			guest_run 0 "$rd" 600 | awk '/^@T/ {printf "%.2f\n", $3 - $2}' > /tmp/one
 			awk -v a="$c0" -v b="$(proc_cpu_ms $kp)" 'BEGIN {printf "%.2f\n", (b - a) / 1000}' > /tmp/one.k
+			if [ $mode = refused ]; then
+				echo hint > $kh/mode
+				# Off and on again: a fresh flow, not one backing
+				# off for up to a minute into the next read.
+				guest_run 0 "echo 0 > $p" 30 > /dev/null
+			fi
 			if [ $mode = held ]; then
 				# Let ksmd work off what piled up before the next
 				# read starts, so it is not charged to that one.
@@ -124,16 +138,22 @@ echo "bench: read whole disk cold, driver off: $(stats /tmp/off)"
 if [ -s /tmp/held ]; then
 	echo "bench: read whole disk cold, driver on, ksmd stopped (held): $(stats /tmp/held)"
 fi
+if [ -s /tmp/refused ]; then
+	echo "bench: read whole disk cold, driver on, host mode off (refused): $(stats /tmp/refused)"
+fi
 for m in $modes; do
 	[ -s /tmp/$m.k ] && echo "bench: ksmd CPU during the reads, driver $m: $(stats /tmp/$m.k)"
 done
-awk -v a="$(sort -n /tmp/on | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
-	-v b="$(sort -n /tmp/off | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')" \
-	'BEGIN {printf "bench: read slowdown with the driver (median on / median off - 1): %+.1f %%\n", 100 * (a / b - 1)}'
+median() { sort -n "$1" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+for m in $modes; do
+	[ $m = off ] || [ ! -s /tmp/$m ] || [ ! -s /tmp/off ] && continue
+	awk -v m=$m -v a="$(median /tmp/$m)" -v b="$(median /tmp/off)" \
+		'BEGIN {printf "bench: read slowdown, %s against off (median / median - 1): %+.1f %%\n", m, 100 * (a / b - 1)}'
+done
 ton=$(awk '{t += $1} END {print t}' /tmp/onseg)
 echo "bench: guest 0 lost and booted again: $lost times"
-echo "bench: while reading with the driver on, held included (since guest 0's last boot): $q hints queued, $s sent, $h hypercalls" \
-	"($(awk -v q="$q" -v h="$h" 'BEGIN {printf "%.1f", h ? q / h : 0}') hints per hypercall)," \
+echo "bench: while reading with the driver on (held and refused included; since guest 0's last boot): $q hints queued, $s sent, $h hypercalls" \
+	"($(awk -v s="$s" -v h="$h" 'BEGIN {printf "%.1f", h ? s / h : 0}') hints sent per hypercall)," \
 	"$(awk -v q="$q" -v t="$ton" 'BEGIN {printf "%.0f", t ? q / t : 0}') hints/s"
 
 # 3: read to merge, page by page.
