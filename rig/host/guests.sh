@@ -401,6 +401,12 @@ guest_run() {
 	guest_recv "$1" "${3:-60}"
 }
 
+# guest_num <i> <command> [timeout]: the first number <command> prints at
+# the start of a line in guest i; nothing if none.
+guest_num() {
+	guest_run "$@" | grep -oE '^[0-9]+' | head -n 1
+}
+
 # guest_stop_all: power off every guest; fail if a guest kernel splatted.
 guest_stop_all() {
 	rc=0
@@ -628,7 +634,7 @@ bench_start() {
 
 # bench_builds <i>: builds guest i has finished (0 before the first).
 bench_builds() {
-	b=$(guest_run "$1" 'cat /b/bench/state/builds 2>/dev/null || echo 0' | grep -oE '^[0-9]+' | head -n 1)
+	b=$(guest_num "$1" 'cat /b/bench/state/builds 2>/dev/null || echo 0')
 	echo "${b:-0}"
 }
 

@@ -34,7 +34,7 @@ fi
 kh=/sys/kernel/mm/ksm_hint
 ksm=/sys/kernel/mm/ksm
 now() { cut -d' ' -f1 /proc/uptime; }
-ph() { guest_run "$1" "cat /sys/kernel/debug/pagehint/$2" 30 | grep -oE '^[0-9]+' | head -n 1; }
+ph() { guest_num "$1" "cat /sys/kernel/debug/pagehint/$2" 30; }
 # ph_base: guest 0's driver counters the hint numbers are counted from.
 ph_base() { q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent); }
 
@@ -49,8 +49,8 @@ echo "bench: 2 guests of $GUEST_MEM MiB, disk of $(cat /guest/disk.pages) file p
 if [ $tree = /b ]; then
 	# /b also holds proc and devtmpfs mounts (the workload's chroot):
 	# -xdev keeps the reads on the disk (cat /proc/kmsg would block).
-	echo "bench: read tree /b (bench disk, one filesystem): $(guest_run 0 'find /b -xdev -type f | wc -l' 120 | grep -oE '^[0-9]+' | head -n 1) files," \
-		"$(guest_run 0 'du -smx /b' 120 | grep -oE '^[0-9]+' | head -n 1) MiB"
+	echo "bench: read tree /b (bench disk, one filesystem): $(guest_num 0 'find /b -xdev -type f | wc -l' 120) files," \
+		"$(guest_num 0 'du -smx /b' 120) MiB"
 fi
 
 # 1, 2: read cost, driver on and off alternately.
@@ -58,7 +58,7 @@ p=/sys/module/pagehint/parameters/enable
 # set_flush: after every boot of guest 0, the interval under test.
 set_flush() {
 	[ -n "${6:-}" ] && guest_run 0 "echo $6 > /sys/module/pagehint/parameters/flush_ms" 30 > /dev/null
-	echo "bench: guest 0 flush_ms $(guest_run 0 'cat /sys/module/pagehint/parameters/flush_ms' 30 | grep -oE '^[0-9]+' | head -n 1)"
+	echo "bench: guest 0 flush_ms $(guest_num 0 'cat /sys/module/pagehint/parameters/flush_ms' 30)"
 }
 rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
 modes=${5:-on off}
