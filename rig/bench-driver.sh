@@ -34,4 +34,4 @@ bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_BENCH_TIMEOUT:-3600}" \
 	-l "$RIG_BUILD/bench-driver-vm.log" "$RIG_TOP/rig/jobs/pagehint-bench.sh" \
 	"${BENCH_RUNS:-5}" "${BENCH_FILES:-24}" "$tree" "${BENCH_REBOOTS:-3}" \
-	"$settings" "${BENCH_FLUSH_MS:-}"
+	"$(echo $settings | tr ' ' ,)" "${BENCH_FLUSH_MS:-}"

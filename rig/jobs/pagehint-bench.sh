@@ -22,7 +22,7 @@
 # more than the guest's memory.  (Copying inside the guest took 161-443 s
 # of heavy nested I/O, and lost the guest once.)  reboots: how often a
 # lost guest 0 is booted again (3); settings: the read settings, from
-# on, off, held and refused ("on off"); flush_ms: guest 0's pagehint.flush_ms for the reads (empty: the
+# on, off, held and refused ("on,off"); flush_ms: guest 0's pagehint.flush_ms for the reads (empty: the
 # driver's default).
 . /rig/guests.sh
 runs=${1:-5}
@@ -61,7 +61,8 @@ set_flush() {
 	echo "bench: guest 0 flush_ms $(guest_num 0 'cat /sys/module/pagehint/parameters/flush_ms' 30)"
 }
 rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); echo \"@T \$a \$b\""
-modes=${5:-on off}
+# (Comma-separated: the job's arguments reach it split at spaces.)
+modes=$(echo "${5:-on,off}" | tr , ' ')
 for mode in $modes; do
 	case $mode in
 	on | off | held | refused) : > /tmp/$mode; : > /tmp/$mode.k ;;
