@@ -8,9 +8,12 @@
 #     does not work on the hints (it tells the guest's cost from
 #     ksmd's, which on this 2-CPU emulated host takes CPU time from the
 #     reading guest's QEMU), and "refused": driver on with the host's
-#     mode off, so the driver hooks, keys and batches every page but
-#     the host answers -KVM_ENOSYS and the driver backs off (its cost
-#     without the hypercalls);
+#     mode off and ksmd stopped, so the driver hooks, keys and batches
+#     every page but the host answers -KVM_ENOSYS and the driver backs
+#     off (its cost without the hypercalls; against held, what the
+#     hypercalls cost).  ksmd must stop too: in mode off it is stock
+#     KSM, whose linear scan took 87 s of CPU in one read, on the CPU
+#     the nested guests are pinned to (bench-driver11);
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
@@ -86,12 +89,16 @@ while [ $n -lt "$runs" ]; do
 		while :; do
 			guest_run 0 "echo $v > $p" 30 > /dev/null
 			[ $mode = held ] && echo 0 > $ksm/run
-			[ $mode = refused ] && echo off > $kh/mode
+			if [ $mode = refused ]; then
+				echo 0 > $ksm/run
+				echo off > $kh/mode
+			fi
 			c0=$(proc_cpu_ms $kp)
 			guest_run 0 "$rd" 600 | awk '/^@T/ {printf "%.2f\n", $3 - $2}' > /tmp/one
 			awk -v a="$c0" -v b="$(proc_cpu_ms $kp)" 'BEGIN {printf "%.2f\n", (b - a) / 1000}' > /tmp/one.k
 			if [ $mode = refused ]; then
 				echo hint > $kh/mode
+				echo 1 > $ksm/run
 				# Off and on again: a fresh flow, not one backing
 				# off for up to a minute into the next read.
 				guest_run 0 "echo 0 > $p" 30 > /dev/null
