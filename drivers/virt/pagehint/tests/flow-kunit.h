@@ -61,49 +61,77 @@ static void ph_test_flow_full_and_timed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats[PAGEHINT_STAT_HYPERCALLS], 2ULL);
 }
 
+/*
+ * The timed flush's looks, called by hand: the interval is a minute, so
+ * the delayed work never runs during the test, and how long the test
+ * sleeps under a loaded emulator cannot change what it sees.  The tests
+ * queue with migration off, so that every entry lands in one CPU's batch.
+ */
+static void ph_test_flow_look(struct pagehint_flow *f)
+{
+	pagehint_flow_send_all(f, false, true);
+}
+
+/* Make every CPU's batch two intervals old. */
+static void ph_test_flow_age(struct pagehint_flow *f)
+{
+	unsigned long age = 2 * pagehint_interval(f) + 1;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(f->cpus, cpu)->since = jiffies - age;
+}
+
 static void ph_test_flow_hold_filling(struct kunit *test)
 {
-	struct pagehint_flow *f = ph_test_flow(test, 500, 128);
+	struct pagehint_flow *f = ph_test_flow(test, 60000, 128);
 	u64 stats[PAGEHINT_NR_STATS] = {};
 	int i;
 
-	/* A lone hint is not held: it goes at the first look (500 ms). */
+	migrate_disable();
+	/* A lone hint is not held: it goes at the first look. */
 	pagehint_flow_queue(f, 1, 1, 0, KVM_PAGE_HINT_KIND_READ, 1);
-	msleep(750);
+	ph_test_flow_look(f);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 1);
-	/*
-	 * A batch still filling at the first look, under half full, waits
-	 * for the look at 1000 ms.
-	 */
+	/* A batch that grew since it began, under half full, is held... */
 	pagehint_flow_queue(f, 2, 1, 1, KVM_PAGE_HINT_KIND_READ, 1);
-	msleep(100);
 	pagehint_flow_queue(f, 3, 1, 2, KVM_PAGE_HINT_KIND_READ, 1);
-	msleep(500);
+	ph_test_flow_look(f);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 1);
-	msleep(900);
+	/* ... and sent at the next look if nothing came meanwhile. */
+	ph_test_flow_look(f);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_entries), 3);
-	/* A steady trickle is still sent once the batch is two intervals old. */
-	for (i = 0; i < 15; i++) {
+	/* A steady trickle is held while young... */
+	pagehint_flow_queue(f, 9, 1, 9, KVM_PAGE_HINT_KIND_READ, 1);
+	for (i = 0; i < 5; i++) {
 		pagehint_flow_queue(f, 10 + i, 1, 10 + i,
 				    KVM_PAGE_HINT_KIND_READ, 1);
-		msleep(100);
+		ph_test_flow_look(f);
 	}
-	KUNIT_EXPECT_GE(test, atomic_read(&ph_flow_fake_calls), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 2);
+	/* ... and sent once the batch is two intervals old. */
+	ph_test_flow_age(f);
+	pagehint_flow_queue(f, 20, 1, 20, KVM_PAGE_HINT_KIND_READ, 1);
+	ph_test_flow_look(f);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_entries), 10);
 	pagehint_flow_destroy(f, stats);
-	KUNIT_EXPECT_EQ(test, stats[PAGEHINT_STAT_SENT], 18ULL);
+	KUNIT_EXPECT_EQ(test, stats[PAGEHINT_STAT_SENT], 10ULL);
 }
 
 static void ph_test_flow_half_full_not_held(struct kunit *test)
 {
-	struct pagehint_flow *f = ph_test_flow(test, 500, 4);
+	struct pagehint_flow *f = ph_test_flow(test, 60000, 4);
 	u64 stats[PAGEHINT_NR_STATS] = {};
 
 	/* Half full (2 of 4) at the first look: sent then, though filling. */
+	migrate_disable();
 	pagehint_flow_queue(f, 1, 1, 0, KVM_PAGE_HINT_KIND_READ, 1);
-	msleep(100);
 	pagehint_flow_queue(f, 2, 1, 1, KVM_PAGE_HINT_KIND_READ, 1);
-	msleep(650);
+	ph_test_flow_look(f);
+	migrate_enable();
 	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ph_flow_fake_entries), 2);
 	pagehint_flow_destroy(f, stats);
