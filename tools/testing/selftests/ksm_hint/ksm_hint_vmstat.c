@@ -945,18 +945,12 @@ static bool soft_dirty_tracked(void)
 {
 	char *p = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t ent = 0;
-	int fd;
+	uint64_t ent;
 
 	if (p == MAP_FAILED)
 		return false;
 	*p = 1;
-	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd >= 0 && pread(fd, &ent, sizeof(ent),
-			     (uintptr_t)p / PAGE_SZ * sizeof(ent)) != sizeof(ent))
-		ent = 0;
-	if (fd >= 0)
-		close(fd);
+	ent = self_pagemap(p);
 	munmap(p, PAGE_SZ);
 	return ent & PM_SOFT_DIRTY;
 }
@@ -991,7 +985,7 @@ static void watch(const char *arg, double interval)
 	size_t nmoved = 0, moved_cap = 0;
 	struct vmm *v = &vmms[0];
 	uint64_t *prev;
-	bool soft_dirty = false;
+	bool soft_dirty;
 	const char *path;
 	char *end;
 
