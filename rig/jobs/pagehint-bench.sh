@@ -140,8 +140,9 @@ if [ -z "$q1" ]; then
 	exit 3
 fi
 q=$(( q1 - q0 )); h=$(( $(ph 0 hypercalls) - h0 )); s=$(( $(ph 0 hints_sent) - s0 ))
-# (The median of an even count is the mean of the middle two.)
-stats() { sort -n "$1" | awk '{v[NR] = $1; t += $1} END {printf "median %.2f s, min %.2f, max %.2f, mean %.2f (n=%d)", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2, v[1], v[NR], t / NR, NR}'; }
+# median <file>: of an even count, the mean of the middle two.
+median() { sort -n "$1" | awk '{v[NR] = $1} END {print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2}'; }
+stats() { sort -n "$1" | awk -v m="$(median "$1")" '{v[NR] = $1; t += $1} END {printf "median %.2f s, min %.2f, max %.2f, mean %.2f (n=%d)", m, v[1], v[NR], t / NR, NR}'; }
 echo "bench: read whole disk cold, driver on:  $(stats /tmp/on)"
 echo "bench: read whole disk cold, driver off: $(stats /tmp/off)"
 if [ -s /tmp/held ]; then
@@ -153,7 +154,6 @@ fi
 for m in $modes; do
 	[ -s /tmp/$m.k ] && echo "bench: ksmd CPU during the reads, driver $m: $(stats /tmp/$m.k)"
 done
-median() { sort -n "$1" | awk '{v[NR] = $1} END {print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2}'; }
 for m in $modes; do
 	[ $m = off ] || [ ! -s /tmp/$m ] || [ ! -s /tmp/off ] && continue
 	awk -v m=$m -v a="$(median /tmp/$m)" -v b="$(median /tmp/off)" \
