@@ -150,7 +150,7 @@ boot_timeout() {	# seconds the next boot may use, minus summary time
 
 # One boot of the emulated host, 2 CPUs, runs KUnit and every in-host
 # test.  A second, uniprocessor boot for the nested guest tests was tried
-# (README, "Nested guests and the SMP host"): nested boots took 228-320 s
+# (results/JOURNAL.md, "Nested guests and the SMP host"): nested boots took 228-320 s
 # there against 125 s, and nothing yet shows that it avoids the host
 # corruptions it was meant to.  The emulated host took 1727 s here on
 # 2026-12-04 in a boot that lost nothing; CI's machine was slower (2400 s
@@ -160,7 +160,7 @@ bash "$RIG_TOP/rig/vm-run.sh" -q -t "$(boot_timeout)" -l "$vmlog" \
 	${RIG_CHECK_LOSE_IN:+-a "rig.lose_in=$RIG_CHECK_LOSE_IN"} \
 	"$RIG_TOP/rig/jobs/check.sh" "$@"
 vmrc=$?
-# A host that QEMU lost (README, "When QEMU loses the host") runs the test
+# A host that QEMU lost (results/JOURNAL.md, "When QEMU loses the host") runs the test
 # files it had not finished once more, in another boot; the lost boot's
 # log is kept and its evidence printed.  A host that lived on but took an
 # interrupt with IF clear, or whose nested guest the emulator lost, runs

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Faults of the emulator (QEMU 7.2 TCG with nested SVM) that rig/check.sh
 # recognises in the emulated host's console and answers with a second
-# boot instead of a failure (README, "When QEMU loses the host").  Each
+# boot instead of a failure (results/JOURNAL.md, "When QEMU loses the host").  Each
 # function prints why, if the log proves that QEMU and not the kernel
 # under test is to blame, and nothing otherwise.  Sourced; needs RIG_TOP.
 
@@ -75,7 +75,7 @@ host_lost_by_qemu() {
 # tick_nohz_start_idle, was "HARDIRQ-ON" while softirqs ran at irq exit,
 # with interrupts last disabled in tick_nohz_idle_enter and no enabling
 # since, therefore means that an interrupt was delivered between cli and
-# sti, which no kernel code can do (README, "When QEMU loses the host":
+# sti, which no kernel code can do (results/JOURNAL.md, "When QEMU loses the host":
 # the QEMU path that does it is not identified).  Seen once, in CI on
 # 2026-12-03, during 60-pagehint with nested guests running.  Only this
 # exact report qualifies, and only as the sole report in the log: any
@@ -113,7 +113,7 @@ host_irq_while_masked() {
 # direct map is at the same place).  A host CPU that runs kernel entry
 # code on such a stack, in the task of the QEMU that runs a nested guest,
 # has been handed the guest's stack pointer across a VM exit: that is the
-# emulator's SVM, not the host kernel (README, "When QEMU loses the host";
+# emulator's SVM, not the host kernel (results/JOURNAL.md, "When QEMU loses the host";
 # seen once, in make check on 2026-12-03, during 60-pagehint: RSP
 # ffff88800009b000, the push in error_entry faulted).  Only that report
 # qualifies, alone in the log (its Oops, Call Trace and panic lines), and
@@ -174,7 +174,7 @@ host_irq_with_if_clear() {
 # (guest_lost in rig/host/guests.sh).  A Linux guest reaches its #DF
 # handler through the IDT and an IST stack in the always mapped
 # cpu_entry_area, so shutting down without one line means its CPU could
-# not reach them: the emulator's nested paging (README, "the silent
+# not reach them: the emulator's nested paging (results/JOURNAL.md, "the silent
 # nested-guest exits are triple faults").  A guest that stops taking
 # commands with a silent console runs a kernel with lockdep and the hung
 # task detector, which would report a deadlock in it; the host's own

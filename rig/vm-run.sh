@@ -99,7 +99,7 @@ trap 'kill $watchdog 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # Nested guests have hung the emulated host now and then; DESIGN.md 6
 # suspected a lost interrupt in QEMU 7.2's VMRUN emulation that a periodic
 # tick would re-deliver (RIG_HOST_WORKAROUND="nohz=off highres=off").
-# Side-by-side stress runs (README, nested guests) did not support it:
+# Side-by-side stress runs (results/JOURNAL.md, nested guests) did not support it:
 # 15 clean pairs without it, and with it a host kernel Oops (memory
 # corruption seen by kmemleak) and a guest that exited; CI then failed on
 # a host panic with it on.  So it is off and kept for A/B runs
@@ -107,7 +107,7 @@ trap 'kill $watchdog 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # What is on by default is rig.nested_cpu=1 (rig/host/guests.sh): with the
 # nested QEMUs, ksmd and khugepaged on one host CPU, 20 of 20 stress pairs
 # booted clean where unpinned runs corrupted the host's memory every few
-# dozen nested boots (README, "Nested guests and the SMP host"), and CI
+# dozen nested boots (results/JOURNAL.md, "Nested guests and the SMP host"), and CI
 # failed on it.  RIG_HOST_WORKAROUND= (empty) runs unpinned.
 host_workaround=${RIG_HOST_WORKAROUND-rig.nested_cpu=1}
 # 4-level paging: -cpu max offers LA57, and with 5-level paging an

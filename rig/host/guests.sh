@@ -31,7 +31,7 @@ GUEST_QEMU=${GUEST_QEMU:-qemu-system-x86_64}
 # (RIG_HOST_WORKAROUND of rig/check.sh and rig/nested-stress.sh): the
 # nested guests' QEMUs, ksmd and khugepaged all run on those CPUs, so
 # that no other CPU changes a nested guest's page tables while it runs
-# (README, "Nested guests and the SMP host").
+# (results/JOURNAL.md, "Nested guests and the SMP host").
 GUEST_PIN=$(sed -n 's/.*rig\.nested_cpu=\([0-9,-]*\).*/\1/p' /proc/cmdline 2>/dev/null)
 guest_pin() {
 	[ -n "$GUEST_PIN" ] || return 0
@@ -205,7 +205,7 @@ guest_boot_again() {
 # A nested guest whose QEMU exits during boot without a word from QEMU or
 # from the guest's kernel has reset itself (-no-reboot): under this rig's
 # QEMU 7.2 TCG host that happens now and then before any project code has
-# run in the guest (README, "When QEMU loses the host").  So does one whose
+# run in the guest (results/JOURNAL.md, "When QEMU loses the host").  So does one whose
 # console stops for GUEST_BOOT_STALL s with no kernel report in it: seen
 # with the guest's driver off, cut off in the middle of "@@READY" (its
 # serial port's transmit interrupt lost).  Either is booted again once,

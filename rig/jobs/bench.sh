@@ -43,7 +43,7 @@ khs() { cat $kh/$1 2>/dev/null || echo 0; }
 # 64 s between probes), so hints flow from the workload's first second.
 # (Hint configurations used to boot in mode hybrid; the same start for
 # all is simpler to argue.  Starts still differ between boots, by boot
-# order it seems: see the README.)
+# order it seems: see results/JOURNAL.md.)
 echo 2 > $ksm/run
 echo 1 > $ksm/use_zero_pages
 if [ -d $kh ]; then
@@ -58,7 +58,7 @@ if [ "$wl" = build ]; then
 fi
 # boot_or_exit <i>: boot guest i.  One that hangs or resets in its boot
 # with no QEMU message and no kernel report in its console has met the
-# emulator's faults (README, "When QEMU loses the host"), not the code
+# emulator's faults (results/JOURNAL.md, "When QEMU loses the host"), not the code
 # under test: exit 3 so that rig/bench.sh runs the configuration again
 # (2026-12-03: a 256 MiB guest stopped after "kvm_amd: SVM not
 # supported" for 300 s).  Anything else fails the configuration.

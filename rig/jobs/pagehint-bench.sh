@@ -89,7 +89,7 @@ kp=$(ksmd_pid)
 set_flush "$@"
 ph_base
 # A guest the emulator loses (heavy nested I/O loses one within minutes
-# here: README, "2026-12-05 early") is booted again, up to <reboots>
+# here: results/JOURNAL.md, "2026-12-05 early") is booted again, up to <reboots>
 # times, and the read done once more: every read starts cold anyway.
 # The driver's counters start again with the new boot, so the hint
 # numbers below cover the reads since the last boot (/tmp/onseg).

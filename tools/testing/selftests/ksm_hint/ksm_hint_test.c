@@ -1356,8 +1356,8 @@ static void test_hybrid_table(int fd)
  * there, not only wait for a partner.  Run in mode hint only, with mode
  * hybrid for the linear part, as after a switch: in runs that were in
  * mode hybrid throughout, A was twice seen merged with B and C before its
- * second hint, so the path under test never ran (cause not known, README
- * 2026-12-04 afternoon).
+ * second hint, so the path under test never ran (cause not known:
+ * results/JOURNAL.md, 2026-12-04 afternoon).
  */
 static void test_table_meets_stable(int fd)
 {
