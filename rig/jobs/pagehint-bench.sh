@@ -184,6 +184,18 @@ echo "bench: guest 0 lost and booted again: $lost times"
 echo "bench: while reading with the driver on (held and refused included; since guest 0's last boot): $q hints queued, $s sent, $h hypercalls" \
 	"($(awk -v s="$s" -v h="$h" 'BEGIN {printf "%.1f", h ? s / h : 0}') hints sent per hypercall)," \
 	"$(awk -v q="$q" -v t="$ton" 'BEGIN {printf "%.0f", t ? q / t : 0}') hints/s"
+# The driver's CPU per hint, from the guest's busy time: what one read
+# with the driver on cost over one with it off (medians), over the hints
+# one read queues.  Its inverse is the hint rate the driver would sustain
+# on one guest CPU doing nothing else.  Under this rig's noise it can come
+# out negative: then the cost is below what the reads can tell apart.
+if [ -s /tmp/on.c ] && [ -s /tmp/off.c ] && [ -s /tmp/onseg ]; then
+	awk -v a="$(median /tmp/on.c)" -v b="$(median /tmp/off.c)" -v q="$q" -v n="$(wc -l < /tmp/onseg)" \
+		'BEGIN {h = q / n; c = (a - b) / h
+		printf "bench: driver CPU per hint (busy on - busy off, medians, over %.0f hints a read): %.2f us", h, c * 1e6
+		if (c > 0) printf ", so one guest CPU would sustain %.0f hints/s", 1 / c
+		printf "\n"}'
+fi
 
 # 3: read to merge, page by page.
 read_to_merge /mnt/lib "$nfiles" > /tmp/r2m
