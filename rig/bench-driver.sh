@@ -28,7 +28,7 @@ esac
 settings=${BENCH_SETTINGS:-on off}
 [ "${BENCH_HELD:-0}" = 1 ] && settings=${BENCH_SETTINGS:-on off held}
 for s in $settings; do
-	case $s in on | off | held | refused) ;; *) die "BENCH_SETTINGS: unknown setting $s" ;; esac
+	case $s in on | off | held | refused | timed) ;; *) die "BENCH_SETTINGS: unknown setting $s" ;; esac
 done
 bash "$RIG_TOP/rig/prepare.sh"
 exec bash "$RIG_TOP/rig/vm-run.sh" -t "${RIG_BENCH_TIMEOUT:-3600}" \

@@ -11,9 +11,12 @@
 #     mode off and ksmd stopped, so the driver hooks, keys and batches
 #     every page but the host answers -KVM_ENOSYS and the driver backs
 #     off (its cost without the hypercalls; against held, what the
-#     hypercalls cost).  ksmd must stop too: in mode off it is stock
+#     hypercalls cost; ksmd must stop too: in mode off it is stock
 #     KSM, whose linear scan took 87 s of CPU in one read, on the CPU
-#     the nested guests are pinned to (bench-driver11);
+#     the nested guests are pinned to, bench-driver11), and "timed":
+#     driver on and timing itself (debugfs "timing"), which gives the
+#     driver's own share of the guest's busy time within each read, a
+#     ratio that the emulator's speed drift between reads does not move;
 #  2. hypercalls per hint and hints per second while reading;
 #  3. read to merge (read_to_merge in guests.sh) at pages_to_scan 100 /
 #     sleep_millisecs 20.
@@ -25,7 +28,7 @@
 # more than the guest's memory.  (Copying inside the guest took 161-443 s
 # of heavy nested I/O, and lost the guest once.)  reboots: how often a
 # lost guest 0 is booted again (3); settings: the read settings, from
-# on, off, held and refused ("on,off"); flush_ms: guest 0's pagehint.flush_ms for the reads (empty: the
+# on, off, held, refused and timed ("on,off"); flush_ms: guest 0's pagehint.flush_ms for the reads (empty: the
 # driver's default).
 . /rig/guests.sh
 runs=${1:-5}
@@ -69,22 +72,32 @@ set_flush() {
 # hypercall exits, which the guest sees as time in the instruction), while
 # the wall time also carries the emulated disk's waits, whose run-to-run
 # spread under nested TCG (about 10 %, bench-driver11) hides that cost.
-rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); sa=\$(head -n 1 /proc/stat); find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); sb=\$(head -n 1 /proc/stat); echo \"@T \$a \$b\"; echo \"@S \$sa\"; echo \"@S \$sb\""
+D=/sys/kernel/debug/pagehint
+dc="\$(cat $D/hook_ns) \$(cat $D/hypercall_ns) \$(cat $D/hints_queued)"
+rd="sync; echo 3 > /proc/sys/vm/drop_caches; a=\$(cut -d' ' -f1 /proc/uptime); sa=\$(head -n 1 /proc/stat); da=\"$dc\"; find $tree -xdev -type f | xargs cat > /dev/null; b=\$(cut -d' ' -f1 /proc/uptime); sb=\$(head -n 1 /proc/stat); db=\"$dc\"; echo \"@T \$a \$b\"; echo \"@S \$sa\"; echo \"@S \$sb\"; echo \"@D \$da\"; echo \"@D \$db\""
 # busy <file>: busy CPU seconds between the two @S lines of a read's output
 # (USER_HZ is 100 on x86).
 busy() {
 	awk '/^@S/ {n++; u[n] = $3 + $4 + $5 + $8 + $9}
 		END {if (n == 2) printf "%.2f\n", (u[2] - u[1]) / 100}' "$1"
 }
+# driver_time <file>: the driver's own time over a read (hooks plus
+# hypercalls, in s; an upper bound: a hook's hypercalls count twice) and
+# the hints queued meanwhile, from the two @D lines; nothing unless timed.
+driver_time() {
+	awk '/^@D/ {n++; t[n] = $2 + $3; q[n] = $4}
+		END {if (n == 2 && t[2] > t[1]) printf "%.3f %d\n", (t[2] - t[1]) / 1e9, q[2] - q[1]}' "$1"
+}
 # (Comma-separated: the job's arguments reach it split at spaces.)
 modes=$(echo "${5:-on,off}" | tr , ' ')
 for mode in $modes; do
 	case $mode in
-	on | off | held | refused) : > /tmp/$mode; : > /tmp/$mode.k; : > /tmp/$mode.c ;;
+	on | off | held | refused | timed) : > /tmp/$mode; : > /tmp/$mode.k; : > /tmp/$mode.c ;;
 	*) echo "bench: unknown read setting $mode"; exit 2 ;;
 	esac
 done
 : > /tmp/onseg
+: > /tmp/timed.share; : > /tmp/timed.perhint
 kp=$(ksmd_pid)
 set_flush "$@"
 ph_base
@@ -101,6 +114,7 @@ while [ $n -lt "$runs" ]; do
 		while :; do
 			guest_run 0 "echo $v > $p" 30 > /dev/null
 			[ $mode = held ] && echo 0 > $ksm/run
+			[ $mode = timed ] && guest_run 0 "echo 1 > $D/timing" 30 > /dev/null
 			if [ $mode = refused ]; then
 				echo 0 > $ksm/run
 				echo off > $kh/mode
@@ -109,6 +123,11 @@ while [ $n -lt "$runs" ]; do
 			guest_run 0 "$rd" 600 > /tmp/one.out
 			awk '/^@T/ {printf "%.2f\n", $3 - $2}' /tmp/one.out > /tmp/one
 			busy /tmp/one.out > /tmp/one.c
+			: > /tmp/one.d
+			if [ $mode = timed ]; then
+				guest_run 0 "echo 0 > $D/timing" 30 > /dev/null
+				driver_time /tmp/one.out > /tmp/one.d
+			fi
 			awk -v a="$c0" -v b="$(proc_cpu_ms $kp)" 'BEGIN {printf "%.2f\n", (b - a) / 1000}' > /tmp/one.k
 			if [ $mode = refused ]; then
 				echo hint > $kh/mode
@@ -138,7 +157,12 @@ while [ $n -lt "$runs" ]; do
 			: > /tmp/onseg
 		done
 		# Each time as it comes: a guest lost later keeps these.
-		echo "bench: read $((n + 1)) driver $mode: $(cat /tmp/one) s, guest busy $(cat /tmp/one.c) s, ksmd $(cat /tmp/one.k) s"
+		echo "bench: read $((n + 1)) driver $mode: $(cat /tmp/one) s, guest busy $(cat /tmp/one.c) s, ksmd $(cat /tmp/one.k) s$(
+			[ -s /tmp/one.d ] && awk -v b="$(cat /tmp/one.c)" '{printf ", driver %.2f s (%.2f %% of busy) for %d hints, %.1f us a hint", $1, (b > 0 ? 100 * $1 / b : 0), $2, ($2 ? 1e6 * $1 / $2 : 0)}' /tmp/one.d)"
+		if [ -s /tmp/one.d ] && [ -s /tmp/one.c ]; then
+			awk -v b="$(cat /tmp/one.c)" '{if (b > 0) printf "%.3f\n", 100 * $1 / b}' /tmp/one.d >> /tmp/timed.share
+			awk '{if ($2) printf "%.2f\n", 1e6 * $1 / $2}' /tmp/one.d >> /tmp/timed.perhint
+		fi
 		cat /tmp/one >> /tmp/$mode
 		[ -s /tmp/one ] && cat /tmp/one.k >> /tmp/$mode.k
 		[ -s /tmp/one ] && cat /tmp/one.c >> /tmp/$mode.c
@@ -165,6 +189,15 @@ if [ -s /tmp/held ]; then
 fi
 if [ -s /tmp/refused ]; then
 	echo "bench: read whole disk cold, driver on, host mode off (refused): $(stats /tmp/refused)"
+fi
+if [ -s /tmp/timed ]; then
+	echo "bench: read whole disk cold, driver on and timing itself (timed): $(stats /tmp/timed)"
+fi
+if [ -s /tmp/timed.share ]; then
+	# stats prints seconds; these are a percentage and microseconds.
+	echo "bench: the driver's own time in a timed read, % of the guest's busy time: $(stats /tmp/timed.share | sed 's/ s,/,/')"
+	echo "bench: the driver's own time per hint queued, us: $(stats /tmp/timed.perhint | sed 's/ s,/,/')" \
+		"(so one guest CPU would sustain $(awk -v m="$(median /tmp/timed.perhint)" 'BEGIN {printf "%.0f", (m > 0 ? 1e6 / m : 0)}') hints/s)"
 fi
 for m in $modes; do
 	[ -s /tmp/$m.c ] && echo "bench: guest 0 busy CPU during the reads, driver $m: $(stats /tmp/$m.c)"

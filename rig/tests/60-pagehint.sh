@@ -162,7 +162,10 @@ check "both guests read their exact disk contents after merging" \
 phase_mark pagehint "both disks read back"
 
 # The driver off and on 40 times while guest 0 reads its disk in a loop;
-# every pass of the loop must read exactly the disk's content.
+# every pass of the loop must read exactly the disk's content.  The
+# driver times itself meanwhile (debugfs "timing"), so its timed hooks and
+# hypercalls go through the same teardowns.
+guest_run 0 'echo 1 > /sys/kernel/debug/pagehint/timing' 30 > /dev/null
 guest_run 0 'rm -f /ph-sums /ph-stop; (while [ ! -f /ph-stop ]; do (cd /mnt && find . -type f | sort | xargs md5sum | md5sum | cut -d" " -f1) >> /ph-sums; echo 1 > /proc/sys/vm/drop_caches; done) > /dev/null 2>&1 &' 30
 guest_run 0 'p=/sys/module/pagehint/parameters/enable; for n in $(seq 40); do echo 0 > $p; usleep 100000; echo 1 > $p; usleep 200000; done; echo "enable: $(cat $p)"' 300 \
 	> /tmp/ph-enable
@@ -179,6 +182,20 @@ if ! [ "$sums" = "$disk" ] || ! grep -q "enable: Y" /tmp/ph-enable; then
 	echo "rig: pagehint: guest 0 console, last lines:"
 	console_tail 0 30 "rig:   "
 fi
+# Its own time: counted while timing is on, not counted once it is off
+# (the hooks still run: hints_queued rises), and only 0 or 1 is taken.
+# (One line: the guest reads a command a line.)
+tcmd='T=/sys/kernel/debug/pagehint; echo "@on $(cat $T/hook_ns) $(cat $T/hypercall_ns)"; echo 0 > $T/timing; h=$(cat $T/hook_ns) c=$(cat $T/hypercall_ns) q=$(cat $T/hints_queued);'
+tcmd="$tcmd"' echo 3 > /proc/sys/vm/drop_caches; find /mnt -type f | xargs cat > /dev/null; echo 1 > $T/flush;'
+tcmd="$tcmd"' echo "@off $(($(cat $T/hook_ns) - h)) $(($(cat $T/hypercall_ns) - c)) $(($(cat $T/hints_queued) - q))"; if echo 2 > $T/timing; then echo "@took 2"; else echo "@refused 2"; fi; echo "@timing $(cat $T/timing)"'
+guest_run 0 "$tcmd" 300 > /tmp/ph-timing
+set -- $(grep -oE '^@on [0-9]+ [0-9]+' /tmp/ph-timing) x x x; tn_hook=$2 tn_hc=$3
+set -- $(grep -oE '^@off [0-9-]+ [0-9-]+ [0-9-]+' /tmp/ph-timing) x x x x; tf_hook=$2 tf_hc=$3 tf_q=$4
+check "the driver times its hooks and hypercalls while timing is on" \
+	'[ "$tn_hook" -gt 0 ] 2>/dev/null && [ "$tn_hc" -gt 0 ]' "hook_ns $tn_hook, hypercall_ns $tn_hc"
+check "timing off: hooks run untimed, and timing takes only 0 or 1" \
+	'[ "$tf_hook" = 0 ] && [ "$tf_hc" = 0 ] && [ "$tf_q" -gt 0 ] 2>/dev/null && grep -q "^@refused 2" /tmp/ph-timing && grep -q "^@timing 0" /tmp/ph-timing' \
+	"hook_ns +$tf_hook, hypercall_ns +$tf_hc over a read that queued $tf_q hints; $(grep -oE '^@(took|refused) 2' /tmp/ph-timing)"
 guest_run 0 'echo scan > /sys/kernel/debug/kmemleak && echo kmemleak-scanned; sleep 6; echo scan > /sys/kernel/debug/kmemleak; cat /sys/kernel/debug/kmemleak' 120 > /tmp/ph-leak
 # A scan that could not run prints nothing either: require that it ran.
 check "guest kmemleak clean after the off/on cycles" \

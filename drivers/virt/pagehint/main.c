@@ -20,6 +20,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/io.h>
+#include <linux/jump_label.h>
 #include <linux/kvm_para.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -28,6 +29,7 @@
 #include <linux/pagecache_hint.h>
 #include <linux/pagemap.h>
 #include <linux/percpu.h>
+#include <linux/sched/clock.h>
 
 #include "flow.h"
 #include "key.h"
@@ -40,6 +42,8 @@ enum {
 	PAGEHINT_STAT_NO_KEY,		/* folio events of files with no key */
 	PAGEHINT_STAT_STALE_KEY,	/* folios not hinted: file renamed */
 	PAGEHINT_STAT_NAMES_CHANGED,	/* renames/unlinks that staled keys */
+	PAGEHINT_STAT_HOOK_NS,		/* time in page cache hooks (timing) */
+	PAGEHINT_STAT_HYPERCALL_NS,	/* time in hypercalls (timing) */
 	PAGEHINT_STAT_TOTAL
 };
 
@@ -59,6 +63,8 @@ static const char * const pagehint_stat_names[PAGEHINT_STAT_TOTAL] = {
 	[PAGEHINT_STAT_NO_KEY] = "folios_without_key",
 	[PAGEHINT_STAT_STALE_KEY] = "folios_stale_key",
 	[PAGEHINT_STAT_NAMES_CHANGED] = "names_changed",
+	[PAGEHINT_STAT_HOOK_NS] = "hook_ns",
+	[PAGEHINT_STAT_HYPERCALL_NS] = "hypercall_ns",
 };
 
 static bool pagehint_enable = true;
@@ -77,17 +83,35 @@ static atomic64_t pagehint_file_stats[PAGEHINT_STAT_TOTAL];
 /* Bumped on the read completion path, so per CPU rather than shared. */
 static DEFINE_PER_CPU(u64, pagehint_no_key);
 static DEFINE_PER_CPU(u64, pagehint_stale_key);
+/*
+ * What the driver costs the guest, measured by itself: a benchmark under
+ * emulation cannot tell a cost of a few percent from the run-to-run
+ * spread of whole reads, but the share of a read's CPU time spent here
+ * does not depend on how fast the emulator ran that read.  Off by
+ * default: two clock reads per folio would be a good part of the hook.
+ */
+static DEFINE_STATIC_KEY_FALSE(pagehint_timing);
+static DEFINE_PER_CPU(u64, pagehint_hook_ns);
+static DEFINE_PER_CPU(u64, pagehint_hypercall_ns);
 static struct dentry *pagehint_debugfs;
 
 static long pagehint_hypercall(struct kvm_page_hint_entry *ents,
 			       unsigned int nr)
 {
+	u64 t0;
+	long r;
+
 	/* In a KVM guest a page's frame number is its gfn. */
-	return kvm_hypercall3(KVM_HC_PAGE_HINT, virt_to_phys(ents), nr, 0);
+	if (!static_branch_unlikely(&pagehint_timing))
+		return kvm_hypercall3(KVM_HC_PAGE_HINT, virt_to_phys(ents), nr, 0);
+	t0 = local_clock();
+	r = kvm_hypercall3(KVM_HC_PAGE_HINT, virt_to_phys(ents), nr, 0);
+	this_cpu_add(pagehint_hypercall_ns, local_clock() - t0);
+	return r;
 }
 
-static void pagehint_folio_event(struct folio *folio,
-				 enum pagecache_hint_event event)
+static void pagehint_folio_hint(struct folio *folio,
+				enum pagecache_hint_event event)
 {
 	enum pagehint_key_state state;
 	struct address_space *mapping;
@@ -132,6 +156,20 @@ static void pagehint_folio_event(struct folio *folio,
 	}
 	pagehint_flow_queue(&pagehint_flow, folio_pfn(folio), key,
 			    folio->index, kind, folio_nr_pages(folio));
+}
+
+static void pagehint_folio_event(struct folio *folio,
+				 enum pagecache_hint_event event)
+{
+	u64 t0;
+
+	if (!static_branch_unlikely(&pagehint_timing)) {
+		pagehint_folio_hint(folio, event);
+		return;
+	}
+	t0 = local_clock();
+	pagehint_folio_hint(folio, event);
+	this_cpu_add(pagehint_hook_ns, local_clock() - t0);
 }
 
 static void pagehint_file_open(struct file *file)
@@ -275,6 +313,23 @@ module_param_named(max_keys, pagehint_max_keys, uint, 0444);
 MODULE_PARM_DESC(max_keys,
 		 "Most files with a cached key; more are not hinted (default 65536)");
 
+/* The counters kept per CPU by this file, or NULL. */
+static u64 __percpu *pagehint_percpu_stat(unsigned long i)
+{
+	switch (i) {
+	case PAGEHINT_STAT_NO_KEY:
+		return &pagehint_no_key;
+	case PAGEHINT_STAT_STALE_KEY:
+		return &pagehint_stale_key;
+	case PAGEHINT_STAT_HOOK_NS:
+		return &pagehint_hook_ns;
+	case PAGEHINT_STAT_HYPERCALL_NS:
+		return &pagehint_hypercall_ns;
+	default:
+		return NULL;
+	}
+}
+
 static int pagehint_stat_get(void *data, u64 *val)
 {
 	unsigned long i = (unsigned long)data;
@@ -288,9 +343,8 @@ static int pagehint_stat_get(void *data, u64 *val)
 		*val = stats[i];
 	} else if (i == PAGEHINT_STAT_KEYS_CACHED) {
 		*val = pagehint_active ? atomic_read(&pagehint_keys.nr) : 0;
-	} else if (i == PAGEHINT_STAT_NO_KEY || i == PAGEHINT_STAT_STALE_KEY) {
-		u64 __percpu *pcp = i == PAGEHINT_STAT_NO_KEY ?
-				    &pagehint_no_key : &pagehint_stale_key;
+	} else if (pagehint_percpu_stat(i)) {
+		u64 __percpu *pcp = pagehint_percpu_stat(i);
 		u64 sum = 0;
 		int cpu;
 
@@ -316,6 +370,28 @@ static int pagehint_flush_write(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(pagehint_flush_fops, NULL, pagehint_flush_write,
 			 "%llu\n");
 
+static int pagehint_timing_get(void *data, u64 *val)
+{
+	*val = static_branch_unlikely(&pagehint_timing);
+	return 0;
+}
+
+static int pagehint_timing_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	/* Serialised, so enable and disable never race. */
+	mutex_lock(&pagehint_mutex);
+	if (val)
+		static_branch_enable(&pagehint_timing);
+	else
+		static_branch_disable(&pagehint_timing);
+	mutex_unlock(&pagehint_mutex);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pagehint_timing_fops, pagehint_timing_get,
+			 pagehint_timing_set, "%llu\n");
+
 static void pagehint_debugfs_init(void)
 {
 	unsigned long i;
@@ -327,6 +403,8 @@ static void pagehint_debugfs_init(void)
 					   &pagehint_stat_fops);
 	debugfs_create_file_unsafe("flush", 0200, pagehint_debugfs, NULL,
 				   &pagehint_flush_fops);
+	debugfs_create_file_unsafe("timing", 0600, pagehint_debugfs, NULL,
+				   &pagehint_timing_fops);
 }
 
 static int __init pagehint_init(void)
