@@ -98,14 +98,15 @@ static struct dentry *pagehint_debugfs;
 static long pagehint_hypercall(struct kvm_page_hint_entry *ents,
 			       unsigned int nr)
 {
+	/* In a KVM guest a page's frame number is its gfn. */
+	phys_addr_t pa = virt_to_phys(ents);
 	u64 t0;
 	long r;
 
-	/* In a KVM guest a page's frame number is its gfn. */
 	if (!static_branch_unlikely(&pagehint_timing))
-		return kvm_hypercall3(KVM_HC_PAGE_HINT, virt_to_phys(ents), nr, 0);
+		return kvm_hypercall3(KVM_HC_PAGE_HINT, pa, nr, 0);
 	t0 = local_clock();
-	r = kvm_hypercall3(KVM_HC_PAGE_HINT, virt_to_phys(ents), nr, 0);
+	r = kvm_hypercall3(KVM_HC_PAGE_HINT, pa, nr, 0);
 	this_cpu_add(pagehint_hypercall_ns, local_clock() - t0);
 	return r;
 }
