@@ -70,7 +70,7 @@ host_mem=$(( 2 * mem + 3072 ))
 	echo "commit=$(git -C "$RIG_TOP" describe --always --dirty 2>/dev/null)"
 	echo "machine=$(nproc) cores, $(awk '/MemTotal/ {printf "%d MiB", $2 / 1024}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 	echo "qemu=$(qemu-system-x86_64 --version | head -1)"
-	echo "rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle churn=$churn host_mem=$host_mem host_append=${BENCH_HOST_APPEND:-} $sizes"
+	echo "kernel=$RIG_KERNEL rates=$rates modes=$modes repeat=$repeat secs=$secs mem=$mem wl=$wl oracle_every=$oracle churn=$churn host_mem=$host_mem host_append=${BENCH_HOST_APPEND:-} $sizes"
 } > "$out/params.txt"
 log "results go to $out"
 : > "$out/runs.txt"

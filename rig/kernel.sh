@@ -8,16 +8,25 @@ set -euo pipefail
 
 frag=kernel/configs/ksm_hint.config
 [ -f "$KTREE/$frag" ] || die "$KTREE/$frag missing: run rig/tree.sh first"
+# RIG_KERNEL=release (rig/lib.sh): the debug options off on top.
+release=
+[ "$RIG_KERNEL" != release ] || release=$RIG_TOP/rig/release.config
 mkdir -p "$KOBJ"
 
-# Regenerate .config when the fragment or the patch series (which carries
+# Regenerate .config when the fragments or the patch series (which carries
 # the Kconfig changes) changed.
-stamp=$(cat "$KTREE/$frag" "$KTREE/.rig-series" 2>/dev/null | sha1sum)
+stamp=$(cat "$KTREE/$frag" "$KTREE/.rig-series" $release 2>/dev/null | sha1sum)
 if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.rig-config" 2>/dev/null)" != "$stamp" ]; then
-	log "configuring: tinyconfig + $frag"
+	log "configuring: tinyconfig + $frag${release:+ + ${release#"$RIG_TOP"/}}"
 	"${KMAKE[@]}" -s tinyconfig >/dev/null
 	"${KMAKE[@]}" -s ksm_hint.config >/dev/null
-	# Every option the fragment sets must have survived Kconfig.
+	if [ -n "$release" ]; then
+		KCONFIG_CONFIG=$KOBJ/.config "$KTREE/scripts/kconfig/merge_config.sh" \
+			-m -O "$KOBJ" "$KOBJ/.config" "$release" >/dev/null
+		"${KMAKE[@]}" -s olddefconfig >/dev/null
+	fi
+	# Every option the fragments set must have survived Kconfig (the
+	# release fragment's setting wins where both name an option).
 	bad=0
 	while IFS= read -r line; do
 		case "$line" in
@@ -25,7 +34,9 @@ if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.rig-config" 2>/dev/null)" != "$s
 			grep -q "^$opt=" "$KOBJ/.config" && { echo "rig: $opt should be off" >&2; bad=1; } ;;
 		CONFIG_*=*) grep -qx "$line" "$KOBJ/.config" || { echo "rig: $line did not take effect" >&2; bad=1; } ;;
 		esac
-	done < "$KTREE/$frag"
+	done < <(cat "$KTREE/$frag" $release | awk -F= '/^CONFIG_/ {
+		if (!($1 in v)) k[++n] = $1; v[$1] = $0 }
+		END { for (i = 1; i <= n; i++) print v[k[i]] }')
 	[ $bad = 0 ] || die "config fragment options missing (dependencies not met?)"
 	echo "$stamp" > "$KOBJ/.rig-config"
 fi

@@ -5,7 +5,18 @@ RIG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RIG_BUILD=${RIG_BUILD:-$RIG_TOP/build}
 KSRC_TAR=${KSRC_TAR:-/usr/src/linux-source-6.12.tar.xz}
 KTREE=$RIG_BUILD/linux		# pristine + patches/series + owned files
-KOBJ=$RIG_BUILD/obj		# kernel objects (O=)
+# RIG_KERNEL=release builds the same image without the debug options
+# (rig/release.config: no KASAN, lockdep, kmemleak, DEBUG_VM, KUnit) in its
+# own object folder: for benchmarks whose CPU numbers should be those of a
+# kernel a host would run.  Tests always use the default, test.
+RIG_KERNEL=${RIG_KERNEL:-test}
+case $RIG_KERNEL in
+test) KOBJ=$RIG_BUILD/obj ;;		# kernel objects (O=)
+release) KOBJ=$RIG_BUILD/obj-release ;;
+*) echo "rig: error: RIG_KERNEL must be test or release, not '$RIG_KERNEL'" >&2
+   exit 1 ;;
+esac
+export RIG_KERNEL
 KIMAGE=$KOBJ/arch/x86/boot/bzImage
 STAGE=$RIG_BUILD/stage		# selftest binaries, disks, initramfs parts
 HOST_INITRD=$RIG_BUILD/host-initrd.cpio.gz
