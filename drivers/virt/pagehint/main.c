@@ -182,6 +182,17 @@ static void pagehint_file_open(struct file *file)
 
 	if (!S_ISREG(inode->i_mode))
 		return;
+	/*
+	 * A file of one name whose key is current keeps it: a rename or
+	 * unlink since it was hashed would have made it stale.  A build
+	 * opens the same headers over and over, and d_path() and the hash
+	 * were the hook's cost.  A file of several names gets the key of
+	 * the name it was opened by, as each open did before.
+	 */
+	if (READ_ONCE(inode->i_nlink) == 1 &&
+	    pagehint_keys_get(&pagehint_keys, inode, &key) ==
+	    PAGEHINT_KEY_CURRENT)
+		return;
 	gen = pagehint_keys_gen(&pagehint_keys);
 	ret = pagehint_file_key(file, &key);
 	if (!ret)
