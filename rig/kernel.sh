@@ -15,7 +15,7 @@ mkdir -p "$KOBJ"
 
 # Regenerate .config when the fragments or the patch series (which carries
 # the Kconfig changes) changed.
-stamp=$(cat "$KTREE/$frag" "$KTREE/.rig-series" $release 2>/dev/null | sha1sum)
+stamp=$(cat "$KTREE/$frag" "$KTREE/.rig-series" ${release:+"$release"} 2>/dev/null | sha1sum)
 if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.rig-config" 2>/dev/null)" != "$stamp" ]; then
 	log "configuring: tinyconfig + $frag${release:+ + ${release#"$RIG_TOP"/}}"
 	"${KMAKE[@]}" -s tinyconfig >/dev/null
@@ -34,7 +34,7 @@ if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.rig-config" 2>/dev/null)" != "$s
 			grep -q "^$opt=" "$KOBJ/.config" && { echo "rig: $opt should be off" >&2; bad=1; } ;;
 		CONFIG_*=*) grep -qx "$line" "$KOBJ/.config" || { echo "rig: $line did not take effect" >&2; bad=1; } ;;
 		esac
-	done < <(cat "$KTREE/$frag" $release | awk -F= '/^CONFIG_/ {
+	done < <(cat "$KTREE/$frag" ${release:+"$release"} | awk -F= '/^CONFIG_/ {
 		if (!($1 in v)) k[++n] = $1; v[$1] = $0 }
 		END { for (i = 1; i <= n; i++) print v[k[i]] }')
 	[ $bad = 0 ] || die "config fragment options missing (dependencies not met?)"
