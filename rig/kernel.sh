@@ -21,8 +21,7 @@ if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.rig-config" 2>/dev/null)" != "$s
 	"${KMAKE[@]}" -s tinyconfig >/dev/null
 	"${KMAKE[@]}" -s ksm_hint.config >/dev/null
 	if [ -n "$release" ]; then
-		KCONFIG_CONFIG=$KOBJ/.config "$KTREE/scripts/kconfig/merge_config.sh" \
-			-m -O "$KOBJ" "$KOBJ/.config" "$release" >/dev/null
+		merge_fragment "$KOBJ" "$release"
 		"${KMAKE[@]}" -s olddefconfig >/dev/null
 	fi
 	# Every option the fragments set must have survived Kconfig (the

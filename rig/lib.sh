@@ -41,6 +41,13 @@ KMAKE=(make -C "$KTREE" O="$KOBJ" CC="ccache gcc" HOSTCC="ccache gcc" -j$((NPROC
 OWNED_DIRS="Documentation arch block drivers fs include kernel lib mm net scripts tools virt"
 
 die() { echo "rig: error: $*" >&2; exit 1; }
+
+# merge_fragment <object folder> <fragment>: merge a config fragment into
+# that folder's .config (the caller runs olddefconfig with its own make).
+merge_fragment() {
+	KCONFIG_CONFIG=$1/.config "$KTREE/scripts/kconfig/merge_config.sh" \
+		-m -O "$1" "$1/.config" "$2" >/dev/null
+}
 log() { echo "rig: $*" >&2; }
 
 # Files the project owns, relative to RIG_TOP (tracked or new, not ignored).

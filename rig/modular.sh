@@ -14,8 +14,7 @@ mkdir -p "$obj"
 stamp=$(cat "$frag" "$KTREE/.rig-series" | sha1sum)
 if [ "$(cat "$obj/.rig-config" 2>/dev/null)" != "$stamp" ]; then
 	"${kmake[@]}" -s tinyconfig >/dev/null
-	KCONFIG_CONFIG=$obj/.config "$KTREE/scripts/kconfig/merge_config.sh" \
-		-m -O "$obj" "$obj/.config" "$frag" >/dev/null
+	merge_fragment "$obj" "$frag"
 	"${kmake[@]}" -s olddefconfig >/dev/null
 	while IFS= read -r line; do
 		case "$line" in
