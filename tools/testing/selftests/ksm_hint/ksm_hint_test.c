@@ -7,6 +7,8 @@
  *
  * usage: ksm_hint_test [hint|hybrid]	(the mode of the merge tests)
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/mman.h>
@@ -16,15 +18,15 @@
 #include "ksm_hint_tap.h"
 
 /*
- * Tests in every mode.  Mode hint runs five more that mode hybrid's
- * linear scan makes moot (test_stale_many_items, test_stale_fork_hidden,
+ * Tests in every mode.  Mode hint runs six more that mode hybrid's
+ * linear scan makes moot (test_stale_many_items twice, test_stale_fork_hidden,
  * test_stale_collapsed twice, test_table_meets_stable), and the eleven of
  * the submission interface (test_rejects, test_write_return,
  * test_sources, test_flood), which do not depend on the scan mode: run
  * twice they cost make check a minute for nothing.
  */
 #define NTESTS		20
-#define NTESTS_HINT	(NTESTS + 5 + 11)
+#define NTESTS_HINT	(NTESTS + 6 + 11)
 #define NPAIRS		64
 #define MERGE_TIMEOUT	10.0	/* seconds; ksmd needs well under one */
 /*
@@ -1010,6 +1012,90 @@ static void test_stale(int fd)
 	munmap(a, 2 * page_size);
 }
 
+/* ksmd's voluntary context switches so far: how often it went to sleep. */
+static long ksmd_sleeps(void)
+{
+	static const char key[] = "\nvoluntary_ctxt_switches:";
+	char path[300], buf[4096], *p;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+	long n = -1;
+
+	if (!dir)
+		return -1;
+	while (n < 0 && (d = readdir(dir))) {
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		if (read_str(path, buf, sizeof(buf)) || strcmp(buf, "ksmd"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", d->d_name);
+		if (read_str(path, buf, sizeof(buf)))
+			break;
+		p = strstr(buf, key);
+		if (p)
+			n = atol(p + strlen(key));
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * With only the maintenance pass to do, ksmd sleeps up to eight periods
+ * of sleep_millisecs between batches and gives the pass the share of each
+ * period slept.  At SPREAD_PAGES, a quarter is 128 steps a period, and a
+ * pass over STALE_IDLE_ITEMS unmerged items takes 512 periods (10 s): the
+ * passes run back to back.  A merged page written to must still leave
+ * within two passes and the 5 s between starts (without the share of the
+ * periods slept a pass would take 80 s), while ksmd sleeps at most a
+ * quarter as often as one batch a period would have it.
+ */
+#define SPREAD_PAGES	8
+#define SPREAD_BOUND	40.0
+#define SPREAD_WINDOW	8.0
+
+static void check_spread(int fd, char *a)
+{
+	long m0, m, s0, s1, scanned0;
+	double t0, t, t_end, rate;
+	char *keep = a, *gone = a + 2 * page_size;
+	bool ok;
+
+	wait_stack_empty();
+	write_num(KSM_DIR "pages_to_scan", SPREAD_PAGES);
+	fill_page(keep, 6464);
+	fill_page(keep + page_size, 6464);
+	fill_page(gone, 6565);
+	fill_page(gone + page_size, 6565);
+	scanned0 = hint_stat("hints_scanned");
+	hint_pairs(fd, keep, keep + page_size, 1, 1, 0x5b4ead);
+	hint_pairs(fd, gone, gone + page_size, 1, 1, 0x5b4eae);
+	wait_merged(keep, keep + page_size, 1, 1, now_s(), MERGE_TIMEOUT, &t);
+	wait_merged(gone, gone + page_size, 1, 1, now_s(), MERGE_TIMEOUT, &t);
+	wait_scanned(scanned0, 4);
+	m0 = merging_pages();
+	s0 = ksmd_sleeps();
+	t0 = now_s();
+	fill_page(gone + page_size, 6666);
+	t = wait_merging_below(m0, SPREAD_BOUND, 20000, &m);
+	t_end = t0 + SPREAD_WINDOW;
+	while (now_s() < t_end)
+		usleep(100000);
+	s1 = ksmd_sleeps();
+	rate = (s1 - s0) / (now_s() - t0);
+	printf("# spread: pages_to_scan %d: written page left after %.2f s ",
+	       SPREAD_PAGES, t);
+	printf("(ksm_merging_pages %ld -> %ld); ksmd slept %.1f times/s ",
+	       m0, m, rate);
+	printf("(%d periods/s)\n", 1000 / SCAN_SLEEP_MS);
+	/* The kept pair keeps the pass due through the window. */
+	ok = m == m0 - 1 && t < SPREAD_BOUND && s0 >= 0 &&
+	     count_merged(keep, keep + page_size, 1, 1) == 1 &&
+	     rate <= 1000.0 / SCAN_SLEEP_MS / 4;
+	tap_result(ok, "only the pass to do: ksmd sleeps through periods, the pass keeps pace");
+	write_num(KSM_DIR "pages_to_scan", SCAN_PAGES);
+}
+
 /*
  * The same in a process whose area the linear scan went over first
  * (mode off, two full scans at a larger budget), so that it holds
@@ -1018,7 +1104,7 @@ static void test_stale(int fd)
  */
 static void test_stale_many_items(int fd)
 {
-	size_t n = STALE_IDLE_ITEMS + 2, i;
+	size_t n = STALE_IDLE_ITEMS + 4, i;
 	char *a = map_area(n, true);
 	double end;
 	long full0;
@@ -1043,11 +1129,14 @@ static void test_stale_many_items(int fd)
 	write_num(KSM_DIR "sleep_millisecs", SCAN_SLEEP_MS);
 	write_str(HINT_DIR "mode", test_mode);
 	/* Without the unmerged items the check below would prove nothing. */
-	if (ksm_stat("full_scans") < full0 + 2)
+	if (ksm_stat("full_scans") < full0 + 2) {
 		tap_result(false, "65536 unmerged items: the linear scan did not finish in 600 s");
-	else
+		tap_skip("only the pass to do", "no unmerged items");
+	} else {
 		check_stale(fd, a + STALE_IDLE_ITEMS * page_size, 6363,
 			    "65536 unmerged items");
+		check_spread(fd, a + STALE_IDLE_ITEMS * page_size);
+	}
 	munmap(a, n * page_size);
 }
 
