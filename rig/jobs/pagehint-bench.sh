@@ -85,10 +85,13 @@ busy() {
 }
 # driver_time <file>: the driver's own time over a read (hooks plus
 # hypercalls, in s; an upper bound: a hook's hypercalls count twice) and
-# the hints queued meanwhile, from the two @D lines; nothing unless timed.
+# the hints queued meanwhile, then the hooks' and the hypercalls' parts,
+# from the two @D lines; nothing unless timed.
 driver_time() {
-	awk '/^@D/ {n++; t[n] = $2 + $3; q[n] = $4}
-		END {if (n == 2 && t[2] > t[1]) printf "%.3f %d\n", (t[2] - t[1]) / 1e9, q[2] - q[1]}' "$1"
+	awk '/^@D/ {n++; h[n] = $2; c[n] = $3; q[n] = $4}
+		END {if (n == 2 && h[2] + c[2] > h[1] + c[1])
+			printf "%.3f %d %.3f %.3f\n", (h[2] + c[2] - h[1] - c[1]) / 1e9,
+				q[2] - q[1], (h[2] - h[1]) / 1e9, (c[2] - c[1]) / 1e9}' "$1"
 }
 # (Comma-separated: the job's arguments reach it split at spaces.)
 modes=$(echo "${5:-on,off}" | tr , ' ')
@@ -163,11 +166,11 @@ while [ $n -lt "$runs" ]; do
 		if [ -s /tmp/one.d ] && [ -s /tmp/one.c ]; then
 			# Share of busy (%) and time per hint (us), kept for the
 			# summary, then printed with the driver's time and hints.
-			awk -v b="$(cat /tmp/one.c)" '{printf "%.3f %.2f %.2f %d\n", (b > 0 ? 100 * $1 / b : 0), ($2 ? 1e6 * $1 / $2 : 0), $1, $2}' /tmp/one.d > /tmp/one.own
-			read -r share perhint dsec dhints < /tmp/one.own
+			awk -v b="$(cat /tmp/one.c)" '{printf "%.3f %.2f %.2f %d %.2f %.2f\n", (b > 0 ? 100 * $1 / b : 0), ($2 ? 1e6 * $1 / $2 : 0), $1, $2, $3, $4}' /tmp/one.d > /tmp/one.own
+			read -r share perhint dsec dhints dhook dhc < /tmp/one.own
 			echo "$share" >> /tmp/timed.share
 			echo "$perhint" >> /tmp/timed.perhint
-			own=$(awk -v s="$share" -v p="$perhint" -v d="$dsec" -v h="$dhints" 'BEGIN {printf ", driver %.2f s (%.2f %% of busy) for %d hints, %.1f us a hint", d, s, h, p}')
+			own=$(awk -v s="$share" -v p="$perhint" -v d="$dsec" -v h="$dhints" -v k="$dhook" -v c="$dhc" 'BEGIN {printf ", driver %.2f s (%.2f %% of busy; hooks %.2f s, hypercalls %.2f s) for %d hints, %.1f us a hint", d, s, k, c, h, p}')
 		fi
 		echo "bench: read $((n + 1)) driver $mode: $(cat /tmp/one) s, guest busy $(cat /tmp/one.c) s, ksmd $(cat /tmp/one.k) s$own"
 		cat /tmp/one >> /tmp/$mode
