@@ -22,7 +22,6 @@
  * usage: ksm_hint_bench [-n pages_per_area] [-p pairs] [-s pages_to_scan]
  *                       [-m sleep_millisecs] [-t timeout_s] [-A MiB]
  */
-#include <dirent.h>
 #include <stdbool.h>
 #include <sys/mman.h>
 
@@ -42,30 +41,16 @@ static int cmp_double(const void *a, const void *b)
 
 static long ksmd_ticks(void)
 {
-	char path[300], buf[512];
-	struct dirent *d;
+	char buf[512];
 	long ut, st;
-	DIR *dir;
 
-	dir = opendir("/proc");
-	if (!dir)
+	if (read_ksmd_file("stat", buf, sizeof(buf)))
 		return -1;
-	while ((d = readdir(dir))) {
-		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
-		if (read_str(path, buf, sizeof(buf)) || strcmp(buf, "ksmd"))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
-		closedir(dir);
-		if (read_str(path, buf, sizeof(buf)))
-			return -1;
-		/* Fields 14 and 15: utime, stime; comm has no spaces. */
-		if (sscanf(buf, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld",
-			   &ut, &st) != 2)
-			return -1;
-		return ut + st;
-	}
-	closedir(dir);
-	return -1;
+	/* Fields 14 and 15: utime, stime; comm has no spaces. */
+	if (sscanf(buf, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld",
+		   &ut, &st) != 2)
+		return -1;
+	return ut + st;
 }
 
 static void fill(char *a, char *b, size_t stride)

@@ -6,6 +6,8 @@
 #ifndef KSM_HINT_COMMON_H
 #define KSM_HINT_COMMON_H
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -69,6 +71,30 @@ static inline int write_str(const char *path, const char *val)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return n;
+}
+
+/* Read /proc/<ksmd's pid>/@name into @buf; 0 or a negative errno. */
+static inline int read_ksmd_file(const char *name, char *buf, size_t len)
+{
+	char path[300];
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+	int ret = -ESRCH;
+
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		if (read_str(path, buf, len) || strcmp(buf, "ksmd"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/%s", d->d_name, name);
+		ret = read_str(path, buf, len);
+		break;
+	}
+	closedir(dir);
+	return ret;
 }
 
 static inline long read_num(const char *path)

@@ -7,8 +7,6 @@
  *
  * usage: ksm_hint_test [hint|hybrid]	(the mode of the merge tests)
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/mman.h>
@@ -1016,28 +1014,12 @@ static void test_stale(int fd)
 static long ksmd_sleeps(void)
 {
 	static const char key[] = "\nvoluntary_ctxt_switches:";
-	char path[300], buf[4096], *p;
-	struct dirent *d;
-	DIR *dir = opendir("/proc");
-	long n = -1;
+	char buf[4096], *p;
 
-	if (!dir)
+	if (read_ksmd_file("status", buf, sizeof(buf)))
 		return -1;
-	while (n < 0 && (d = readdir(dir))) {
-		if (!isdigit((unsigned char)d->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
-		if (read_str(path, buf, sizeof(buf)) || strcmp(buf, "ksmd"))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", d->d_name);
-		if (read_str(path, buf, sizeof(buf)))
-			break;
-		p = strstr(buf, key);
-		if (p)
-			n = atol(p + strlen(key));
-	}
-	closedir(dir);
-	return n;
+	p = strstr(buf, key);
+	return p ? atol(p + strlen(key)) : -1;
 }
 
 /*
