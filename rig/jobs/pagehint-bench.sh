@@ -42,7 +42,11 @@ ksm=/sys/kernel/mm/ksm
 now() { cut -d' ' -f1 /proc/uptime; }
 ph() { guest_num "$1" "cat /sys/kernel/debug/pagehint/$2" 30; }
 # ph_base: guest 0's driver counters the hint numbers are counted from.
-ph_base() { q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent); }
+ph_base() {
+	q0=$(ph 0 hints_queued); h0=$(ph 0 hypercalls); s0=$(ph 0 hints_sent)
+	dr0=$(ph 0 dropped_rate_limited); df0=$(ph 0 dropped_batch_full)
+	do0=$(ph 0 dropped_host_off); rl0=$(cat $kh/hints_rate_limited)
+}
 
 echo 0 > $ksm/use_zero_pages
 echo hint > $kh/mode
@@ -189,6 +193,10 @@ if [ -z "$q1" ]; then
 	exit 3
 fi
 q=$(( q1 - q0 )); h=$(( $(ph 0 hypercalls) - h0 )); s=$(( $(ph 0 hints_sent) - s0 ))
+# Where the hints queued and not sent went: the guest's drop counters,
+# and the host's rate limit (vm_hint_rate) that most of them answer.
+dr=$(( $(ph 0 dropped_rate_limited) - dr0 )); df=$(( $(ph 0 dropped_batch_full) - df0 ))
+dof=$(( $(ph 0 dropped_host_off) - do0 )); rl=$(( $(cat $kh/hints_rate_limited) - rl0 ))
 # median <file>: of an even count, the mean of the middle two.
 median() { sort -n "$1" | awk '{v[NR] = $1} END {print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2}'; }
 # stats <file> [unit]: unit after the median, " s" unless given.
@@ -227,6 +235,9 @@ echo "bench: guest 0 lost and booted again: $lost times"
 echo "bench: while reading with the driver on (held and refused included; since guest 0's last boot): $q hints queued, $s sent, $h hypercalls" \
 	"($(awk -v s="$s" -v h="$h" 'BEGIN {printf "%.1f", h ? s / h : 0}') hints sent per hypercall)," \
 	"$(awk -v q="$q" -v t="$ton" 'BEGIN {printf "%.0f", t ? q / t : 0}') hints/s"
+echo "bench: of those, guest 0 dropped $dr after the host's rate limit, $df with its batch full" \
+	"(rate limited, not sent again yet), $dof while the host was off; the host refused" \
+	"$rl hints of both guests to its rate limit (vm_hint_rate $(cat $kh/vm_hint_rate)/s)"
 # The driver's CPU per hint, from the guest's busy time: what one read
 # with the driver on cost over one with it off (medians), over the hints
 # one read queues.  Its inverse is the hint rate the driver would sustain
