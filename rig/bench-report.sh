@@ -22,7 +22,8 @@ gp=$(( 2 * mem * 256 ))
 # pagemap_gain% (pagemap-saved at the end minus at the start: what the
 # mode added during the workload, whatever the boot left) churn_revs
 # (revisions of the churn set each guest wrote, mean of the two)
-# page_cache_oracle_share% page_cache_part_of_oracle%.
+# page_cache_oracle_share% page_cache_part_of_oracle%
+# page_cache_oracle_share_at_end%.
 # Columns of the CSVs: see to_csv in rig/bench.sh.
 : > runs.tsv
 for f in *-*-*.csv; do
@@ -32,7 +33,9 @@ for f in *-*-*.csv; do
 	osh=$(awk -F, 'NR > 1 && $2 > 0 {s += $4 / $2; k++} END {if (k) printf "%.0f", 100 * s / k; else print "-"}' "$n.oracle.csv" 2>/dev/null || echo -)
 	# The same over the page cache's duplicates (the guests' disk blocks;
 	# columns 10 and 11, absent before 2026-12-04), and their part of all.
-	fsh=$(awk -F, 'NR > 1 && $10 > 0 {s += $11 / $10; f += $10 / $2; k++} END {if (k) printf "%.0f\t%.0f", 100 * s / k, 100 * f / k; else printf "-\t-"}' "$n.oracle.csv" 2>/dev/null || printf -- '-\t-')
+	# The mean includes the ramp after the workload starts; the last
+	# sample says where a mode ends up (stock too stops short of 100 %).
+	fsh=$(awk -F, 'NR > 1 && $10 > 0 {l = $11 / $10; s += l; f += $10 / $2; k++} END {if (k) printf "%.0f\t%.0f\t%.0f", 100 * s / k, 100 * f / k, 100 * l; else printf "-\t-\t-"}' "$n.oracle.csv" 2>/dev/null || printf -- '-\t-\t-')
 	# Builds per minute and guest, counting the build in progress as the
 	# share of a whole build's objects (the most seen) it has compiled.
 	bpm=$(awk -F, 'NR > 1 && $2 != "" {t = $1; b0 = $2; o0 = $3; b1 = $4; o1 = $5; if ($3 > m) m = $3; if ($5 > m) m = $5}
@@ -69,7 +72,8 @@ done
 	echo "pages already merged over all duplicate pages by content (zero pages apart),"
 	echo "both from the content oracle's samples; page cache oracle share = the same over the"
 	echo "contents that are blocks of the guests' disks (what a clean page cache page holds), and"
-	echo "page cache part = those duplicates over all duplicates. Start sharing: pages_sharing when the workload"
+	echo "page cache part = those duplicates over all duplicates; \"at end\" = the page cache oracle share of the"
+	echo "last sample (the mean includes the climb after the workload starts). Start sharing: pages_sharing when the workload"
 	echo "began (after the boot and the first full merge); pagemap gain: pagemap-saved pages at the"
 	echo "end minus at the start, in % of guest pages (what the mode added or lost during the workload)."
 	echo "Builds/min: the workload's progress per guest; churn revs: revisions of the churn set"
@@ -77,8 +81,8 @@ done
 	echo "from a command to guest 1 to read 32 pages that guest 0 just read, to their merge"
 	echo "(99 = not merged within 10 s). Values: mean (min..max) over repeats."
 	echo
-	echo "| pages/s | mode | runs | ksmd CPU % | start sharing % | mean sharing % | max sharing % | pagemap % | pagemap gain % | oracle share % | page cache oracle share % | page cache part of oracle % | builds/min | churn revs | zero pages % | pagemap / pages_sharing | read to merge median s | p95 s | vs stock (mean sharing) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| pages/s | mode | runs | ksmd CPU % | start sharing % | mean sharing % | max sharing % | pagemap % | pagemap gain % | oracle share % | page cache oracle share % | at end % | page cache part of oracle % | builds/min | churn revs | zero pages % | pagemap / pages_sharing | read to merge median s | p95 s | vs stock (mean sharing) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for rate in $(cut -f1 runs.tsv | sort -un | sort -rn); do
 		stock=$(awk -F'\t' -v r="$rate" '$1 == r && $2 == "off" {s += $5; k++} END {if (k) printf "%f", s / k}' runs.tsv)
 		for mode in none off advisor hint hybrid; do
@@ -96,12 +100,12 @@ done
 					if (n == 1) return sprintf("%.2f", s)
 					return sprintf("%.2f (%.2f..%.2f)", s / n, lo, hi)
 				}
-				$1 == r && $2 == m { k++; for (c = 4; c <= 18; c++) v[k, c] = ($c == "" ? "-" : $c) }
+				$1 == r && $2 == m { k++; for (c = 4; c <= 19; c++) v[k, c] = ($c == "" ? "-" : $c) }
 				END {
 					if (!k) exit
 					mean = 0; for (i = 1; i <= k; i++) mean += v[i, 5]; mean /= k
-					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
-						stat(4), stat(14), stat(5), stat(6), stat(7), stat(15), stat(8), stat(17), stat(18), stat(9), stat(16), stat(10), stat(11), stat(12), stat(13),
+					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
+						stat(4), stat(14), stat(5), stat(6), stat(7), stat(15), stat(8), stat(17), stat(19), stat(18), stat(9), stat(16), stat(10), stat(11), stat(12), stat(13),
 						(stock > 0 && m != "off") ? sprintf("%.1fx", mean / stock) : "-"
 				}' runs.tsv
 		done
