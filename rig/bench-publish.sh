@@ -12,7 +12,7 @@ dst=$RIG_TOP/results/$name
 [ -f "$src/table.md" ] || die "$src has no table.md (run rig/bench-report.sh $src first)"
 mkdir -p "$dst"
 cp "$src"/table.md "$src"/params.txt "$src"/runs.txt "$src"/runs.tsv "$dst"/
-cp "$src"/*.png "$src"/*.csv "$dst"/ 2>/dev/null || true
+cp "$src"/*.png "$src"/*.csv "$src"/*.summary "$dst"/ 2>/dev/null || true
 for f in "$src"/*.log; do
 	gzip -9 -c "$f" > "$dst/$(basename "$f").gz"
 done
