@@ -76,13 +76,14 @@ log "results go to $out"
 : > "$out/runs.txt"
 
 # to_csv <path without .log>: the job's key=value lines -> CSVs (times in
-# seconds from the first sample; counters as deltas from it).
+# seconds from the first sample; counters as deltas from it, levels such
+# as attr_table_entries as read).
 to_csv() {
 	tr -d '\r' < "$1.log" | awk -v base="$1" '
 	function kv(   i, p) { delete v; for (i = 2; i <= NF; i++) { p = index($i, "="); if (p) v[substr($i, 1, p - 1)] = substr($i, p + 1) } }
 	function d(k) { return (k in v) ? v[k] - (k in b ? b[k] : 0) : "" }
 	BEGIN {
-		ncol = split("ksm_sharing ksm_shared ksm_zero_pages ksm_full_scans cpu_ms present zero saved hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions stale_items_remerged hints_unmatched hints_unchanged hints_gone hints_dropped", col, " ")
+		ncol = split("ksm_sharing ksm_shared ksm_zero_pages ksm_full_scans cpu_ms present zero saved hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions stale_items_remerged hints_unmatched hints_unchanged hints_gone hints_dropped attr_table_entries", col, " ")
 		delta = " ksm_full_scans cpu_ms hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions stale_items_remerged hints_unmatched hints_unchanged hints_gone hints_dropped "
 		s = base ".csv"; o = base ".oracle.csv"; w = base ".wl.csv"
 		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s

@@ -185,7 +185,8 @@ f=""
 for c in hints_received hints_scanned pages_merged attr_matches \
 	stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected \
 	stale_items_dropped hash_table_evictions stale_items_remerged \
-	hints_unmatched hints_unchanged hints_gone hints_dropped; do
+	hints_unmatched hints_unchanged hints_gone hints_dropped \
+	attr_table_entries; do
 	[ -r $kh/$c ] && f="$f -f $c=$kh/$c"
 done
 gp=$((2 * mem * 256))
