@@ -129,6 +129,9 @@ for rate in $rates; do
 					continue
 				fi
 				args="$args advisor_cpu=$cap"
+				# 6.12's advisor keeps pages_to_scan at what it
+				# estimates to be 10 % of a CPU or more.
+				[ "$cap" -ge 10 ] || log "$name: advisor_max_cpu $cap is under the advisor's own floor of 10 % (KSM_ADVISOR_MIN_CPU in mm/ksm.c): it will not hold to it, so this run is not at equal CPU"
 			fi
 			try=0
 			while :; do
