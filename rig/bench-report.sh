@@ -139,26 +139,45 @@ done
 } > table.md
 
 # A plot per rate: sharing ratio over time, every run, from pages_sharing
-# (solid) and from pagemap (dashed); oracle from the runs that sampled it.
+# (thick) and from pagemap (thin), one colour per mode and one legend
+# entry per mode, so that five modes of two repeats stay readable; oracle
+# samples (black) from the runs that took them.  Mode none (KSM off)
+# shares nothing and is left out.
+mode_colour() {
+	case $1 in
+	off) echo '#1f77b4' ;; advisor) echo '#9467bd' ;;
+	hint) echo '#d62728' ;; hybrid) echo '#2ca02c' ;; *) echo '#7f7f7f' ;;
+	esac
+}
 if command -v gnuplot > /dev/null; then
 	for rate in $(cut -f1 runs.tsv | sort -un); do
-		plot=""
+		plot="" seen=" " oracle_title="title 'oracle (duplicates by content)'"
 		for f in "$rate"-*-*.csv; do
 			case $f in *.oracle.csv|*.wl.csv|*.r2m.csv) continue ;; esac
 			[ -s "$f" ] || continue
-			n=${f%.csv}; lbl=${n#*-}
+			n=${f%.csv}; lbl=${n#*-}; mode=${lbl%-*}
+			[ "$mode" = none ] && continue
+			lc="lc rgb '$(mode_colour "$mode")'"
+			t1="notitle" t2="notitle"
+			case $seen in *" $mode "*) ;; *)
+				seen="$seen$mode "
+				t1="title '$mode (pages_sharing)'" t2="title '$mode (pagemap)'" ;;
+			esac
 			awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp, 100 * $9 / gp}' "$f" > "$n.dat"
-			plot="$plot${plot:+, }'$n.dat' using 1:2 with lines lw 2 title '$lbl (pages_sharing)'"
-			plot="$plot, '$n.dat' using 1:3 with lines dt 2 title '$lbl (pagemap)'"
+			plot="$plot${plot:+, }'$n.dat' using 1:2 with lines lw 2 $lc $t1"
+			plot="$plot, '$n.dat' using 1:3 with lines dt 2 $lc $t2"
 			if [ -s "$n.oracle.csv" ]; then
 				awk -F, -v gp="$gp" 'NR > 1 {print $1, 100 * $2 / gp}' "$n.oracle.csv" > "$n.oracle.dat"
-				[ -s "$n.oracle.dat" ] && plot="$plot, '$n.oracle.dat' using 1:2 with points pt 7 ps 0.6 title 'oracle ($lbl)'"
+				[ -s "$n.oracle.dat" ] || continue
+				plot="$plot, '$n.oracle.dat' using 1:2 with points pt 7 ps 0.6 lc rgb 'black' $oracle_title"
+				oracle_title=notitle
 			fi
 		done
+		[ -n "$plot" ] || continue
 		gnuplot <<-EOF
 			set terminal png noenhanced size 960,540
 			set output 'sharing-$rate.png'
-			set title 'Sharing ratio at $rate pages/s (2 guests of $mem MiB)'
+			set title 'Sharing at $rate pages/s, 2 guests of $mem MiB, every run'
 			set xlabel 'seconds into the workload'
 			set ylabel 'pages saved / guest pages (%)'
 			set key outside right
