@@ -491,10 +491,10 @@ read_to_merge() {
 			"$(cat /run/g1.pid)" > /tmp/r2m.watch 2> /tmp/r2m.err &
 		rwp=$!
 		t=0
-		while ! grep -q '^ready' /tmp/r2m.watch && kill -0 $rwp 2> /dev/null && [ $t -lt 600 ]; do
+		while ! grep -qs '^ready' /tmp/r2m.watch && kill -0 $rwp 2> /dev/null && [ $t -lt 600 ]; do
 			usleep 50000; t=$((t + 1))
 		done
-		if ! grep -q '^ready' /tmp/r2m.watch; then
+		if ! grep -qs '^ready' /tmp/r2m.watch; then
 			echo "r2m: the host's watcher did not start: $(tail -n 1 /tmp/r2m.err)"
 			kill $rwp 2> /dev/null
 			return 1

@@ -201,8 +201,13 @@ dof=$(( $(ph 0 dropped_host_off) - do0 )); rl=$(( $(cat $kh/hints_rate_limited) 
 median() { sort -n "$1" | awk '{v[NR] = $1} END {print (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2}'; }
 # stats <file> [unit]: unit after the median, " s" unless given.
 stats() { sort -n "$1" | awk -v m="$(median "$1")" -v u="${2- s}" '{v[NR] = $1; t += $1} END {printf "median %.2f%s, min %.2f, max %.2f, mean %.2f (n=%d)", m, u, v[1], v[NR], t / NR, NR}'; }
-echo "bench: read whole disk cold, driver on:  $(stats /tmp/on)"
-echo "bench: read whole disk cold, driver off: $(stats /tmp/off)"
+# Only the settings that were read (BENCH_SETTINGS).
+if [ -s /tmp/on ]; then
+	echo "bench: read whole disk cold, driver on:  $(stats /tmp/on)"
+fi
+if [ -s /tmp/off ]; then
+	echo "bench: read whole disk cold, driver off: $(stats /tmp/off)"
+fi
 if [ -s /tmp/held ]; then
 	echo "bench: read whole disk cold, driver on, ksmd stopped (held): $(stats /tmp/held)"
 fi
