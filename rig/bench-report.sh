@@ -106,7 +106,7 @@ done
 					mean = 0; for (i = 1; i <= k; i++) mean += v[i, 5]; mean /= k
 					printf "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r, m, k,
 						stat(4), stat(14), stat(5), stat(6), stat(7), stat(15), stat(8), stat(17), stat(19), stat(18), stat(9), stat(16), stat(10), stat(11), stat(12), stat(13),
-						(stock > 0 && m != "off") ? sprintf("%.1fx", mean / stock) : "-"
+						(stock > 0 && m != "off" && m != "none") ? sprintf("%.1fx", mean / stock) : "-"
 				}' runs.tsv
 		done
 	done
