@@ -84,7 +84,9 @@ to_csv() {
 	function d(k) { return (k in v) ? v[k] - (k in b ? b[k] : 0) : "" }
 	BEGIN {
 		ncol = split("ksm_sharing ksm_shared ksm_zero_pages ksm_full_scans cpu_ms present zero saved hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions stale_items_remerged hints_unmatched hints_unchanged hints_gone hints_dropped attr_table_entries", col, " ")
-		delta = " ksm_full_scans cpu_ms hints_received hints_scanned pages_merged attr_matches stack_overwrites hints_rate_limited merges_given_up zero_hints_rejected stale_items_dropped hash_table_evictions stale_items_remerged hints_unmatched hints_unchanged hints_gone hints_dropped "
+		# Deltas: full scans, CPU and the ksm_hint counters (not levels).
+		delta = " ksm_full_scans cpu_ms "
+		for (i = 9; i <= ncol; i++) if (col[i] != "attr_table_entries") delta = delta col[i] " "
 		s = base ".csv"; o = base ".oracle.csv"; w = base ".wl.csv"
 		printf "t" > s; for (i = 1; i <= ncol; i++) printf ",%s", col[i] > s; print "" > s
 		print "t,o_dup,o_zero,o_dup_merged,o_zero_merged,saved,ksm_sharing,oracle_ms,o_file_pages,o_file_dup,o_file_dup_merged" > o
