@@ -24,6 +24,12 @@ summary() {
 	if [ "$f" != 0 ]; then
 		echo "== failures =="; grep '^FAIL' "$results"
 	fi
+	# CI keeps only the tail: a failed TAP test's own comment lines
+	# (its measured values) are what tells a flake from a bug.
+	if grep -q '^  | not ok ' "$RIG_BUILD/check-vm.clean" 2>/dev/null; then
+		echo "== what failed TAP tests printed just before (check-vm.log) =="
+		grep -B6 '^  | not ok ' "$RIG_BUILD/check-vm.clean" | head -n 60
+	fi
 	# CI shows the tail of the output: put the first kernel report
 	# there whole (registers and call trace), not only matching lines.
 	first=$(grep -n -E -f "$RIG_TOP/rig/splat-patterns" "$RIG_BUILD/check-vm.clean" 2>/dev/null |
