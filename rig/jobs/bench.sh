@@ -101,9 +101,17 @@ advisor)
 	echo scan-time > $ksm/advisor_mode ;;
 none) echo 2 > $ksm/run ;;
 esac
+# driver_stats <i>: guest i's driver counters (debugfs), on one line.
+# They count from the driver's load, so they are printed before the
+# workload, after it and after the read-to-merge probe: what a phase
+# queued, sent and dropped is the difference.
+driver_stats() {
+	guest_run $1 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "; echo' 120
+}
 for i in 0 1; do
 	guest_run $i 'p=/sys/module/pagehint/parameters/enable; echo 0 > $p; echo 1 > $p' 60 > /dev/null ||
 		say "guest $i: the driver could not be restarted"
+	echo "bench: guest $i driver before the workload: $(driver_stats $i)"
 done
 
 # The workload, in both guests: the compile loop of the bench disk
@@ -285,6 +293,10 @@ cat /tmp/sampler.err /tmp/oracle.err 2>/dev/null | grep -v 'zero page PFN\|guest
 echo "@@W time=$(date +%s) wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :)"
 guests_alive_or_exit "at the end of the workload"
 wl_stop 0; wl_stop 1
+for i in 0 1; do
+	echo "bench: guest $i driver after the workload: $(driver_stats $i)"
+done
+say "host after the workload: hints_received=$(khs hints_received) hints_rate_limited=$(khs hints_rate_limited)"
 # Read to merge, in the configuration under test (KSM off: nothing merges).
 if [ "$r2m" -gt 0 ] && [ "$mode" != none ] && [ "$wl" = build ]; then
 	read_to_merge /b/usr/lib/x86_64-linux-gnu "$r2m" > /tmp/r2m || unanswered=1
@@ -307,7 +319,8 @@ for i in 0 1; do
 	echo "bench: guest $i workload: $(grep -c '^@@WL' /run/g$i.log) progress lines;" \
 		"$(guest_run $i 'echo "status=$(cat /b/bench/state/status 2>/dev/null) builds=$(cat /b/bench/state/builds 2>/dev/null) churn_revs=$(cat /b/bench/state/churn_revs 2>/dev/null)"; tail -n 2 /b/bench/loop.log 2>/dev/null' 120 | tr '\n' ' ')"
 	# The trailing echo ends the line, so "@@END" starts one of its own.
-	echo "bench: guest $i driver: $(guest_run $i 'cd /sys/kernel/debug/pagehint 2>/dev/null && grep -H . * 2>/dev/null | tr "\n" " "; echo' 120)"
+	echo "bench: guest $i driver: $(driver_stats $i)"
 done
+say "host at the end: hints_received=$(khs hints_received) hints_rate_limited=$(khs hints_rate_limited)"
 echo "@@SUMMARY mode=$mode pages=$pages sleep=$sleep secs=$secs mem=$mem elapsed=$el wl0=$(wl_count 0 | tr ' ' :) wl1=$(wl_count 1 | tr ' ' :) $(echo "$kvm_delta" | sed 's/\([a-z_]*\)=/kvm_\1=/g')"
 guest_stop_all
