@@ -90,22 +90,6 @@ void __pagecache_hint_name_change(struct inode *inode)
 }
 
 /**
- * __pagecache_hint_file_renamed - pass a file's new name to the observer
- * @path: the renamed file under its new name
- */
-void __pagecache_hint_file_renamed(const struct path *path)
-{
-	const struct pagecache_hint_ops *ops;
-	int idx;
-
-	idx = srcu_read_lock(&pagecache_hint_srcu);
-	ops = srcu_dereference(pagecache_hint_ops, &pagecache_hint_srcu);
-	if (ops)
-		ops->file_renamed(path);
-	srcu_read_unlock(&pagecache_hint_srcu, idx);
-}
-
-/**
  * pagecache_hint_register - install the page cache observer
  * @ops: its callbacks, all set
  *
@@ -117,7 +101,7 @@ int pagecache_hint_register(const struct pagecache_hint_ops *ops)
 	int ret = 0;
 
 	if (!ops->folio_event || !ops->file_open || !ops->inode_evict ||
-	    !ops->name_change || !ops->file_renamed)
+	    !ops->name_change)
 		return -EINVAL;
 	mutex_lock(&pagecache_hint_mutex);
 	if (rcu_access_pointer(pagecache_hint_ops)) {

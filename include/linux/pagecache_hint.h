@@ -17,7 +17,6 @@
 struct file;
 struct folio;
 struct inode;
-struct path;
 
 /**
  * enum pagecache_hint_event - what happened to a page cache folio
@@ -43,9 +42,6 @@ enum pagecache_hint_event {
  * @name_change: a name of the inode was renamed, exchanged, replaced or
  *	unlinked; for a directory, the paths of everything below it changed;
  *	process context, no inode lock held, may sleep
- * @file_renamed: a file was renamed (not exchanged) and now has the name
- *	@path; called after @name_change, with the directories of the rename
- *	still locked; process context, may sleep
  */
 struct pagecache_hint_ops {
 	void (*folio_event)(struct folio *folio,
@@ -53,7 +49,6 @@ struct pagecache_hint_ops {
 	void (*file_open)(struct file *file);
 	void (*inode_evict)(struct inode *inode);
 	void (*name_change)(struct inode *inode);
-	void (*file_renamed)(const struct path *path);
 };
 
 #ifdef CONFIG_PAGECACHE_HINT
@@ -64,7 +59,6 @@ void __pagecache_hint_folio(struct folio *folio,
 void __pagecache_hint_file_open(struct file *file);
 void __pagecache_hint_inode_evict(struct inode *inode);
 void __pagecache_hint_name_change(struct inode *inode);
-void __pagecache_hint_file_renamed(const struct path *path);
 int pagecache_hint_register(const struct pagecache_hint_ops *ops);
 void pagecache_hint_unregister(const struct pagecache_hint_ops *ops);
 
@@ -92,12 +86,6 @@ static inline void pagecache_hint_name_change(struct inode *inode)
 	if (static_branch_unlikely(&pagecache_hint_key))
 		__pagecache_hint_name_change(inode);
 }
-
-static inline void pagecache_hint_file_renamed(const struct path *path)
-{
-	if (static_branch_unlikely(&pagecache_hint_key))
-		__pagecache_hint_file_renamed(path);
-}
 #else
 static inline void pagecache_hint_folio(struct folio *folio,
 					enum pagecache_hint_event event)
@@ -113,10 +101,6 @@ static inline void pagecache_hint_inode_evict(struct inode *inode)
 }
 
 static inline void pagecache_hint_name_change(struct inode *inode)
-{
-}
-
-static inline void pagecache_hint_file_renamed(const struct path *path)
 {
 }
 #endif /* CONFIG_PAGECACHE_HINT */

@@ -64,25 +64,26 @@ u64 pagehint_path_key(const char *path, size_t len)
 }
 
 /**
- * pagehint_path_file_key - the file key of a file by one of its paths
- * @path: the file's path (its mount and dentry)
+ * pagehint_file_key - the file key of an open file, if it may be hinted
+ * @file: the file
  * @key: set to the key on success
  *
  * Only regular files of block device backed filesystems that still have
- * a name, reached in the initial mount namespace, have a key: files of
+ * a name, opened in the initial mount namespace, have a key: files of
  * pseudo filesystems and tmpfs have no copy on storage that another guest
  * could share, and the path of an unlinked file names nothing stable.
  *
  * Context: process context, may sleep.
  * Return: 0, -EOPNOTSUPP for a file that is not hinted, or -ENOMEM.
  */
-int pagehint_path_file_key(const struct path *path, u64 *key)
+int pagehint_file_key(struct file *file, u64 *key)
 {
-	struct inode *inode = d_inode(path->dentry);
+	struct inode *inode = file_inode(file);
 	char *buf, *p;
 
-	if (!inode || !S_ISREG(inode->i_mode) || !inode->i_sb->s_bdev ||
-	    !inode->i_nlink || d_unlinked(path->dentry))
+	if (!S_ISREG(inode->i_mode) || (file->f_mode & FMODE_PATH) ||
+	    !inode->i_sb->s_bdev || !inode->i_nlink ||
+	    d_unlinked(file->f_path.dentry))
 		return -EOPNOTSUPP;
 	/* A path elsewhere would give another guest's file of that name. */
 	if (!current->nsproxy ||
@@ -92,12 +93,12 @@ int pagehint_path_file_key(const struct path *path, u64 *key)
 	if (!buf)
 		return -ENOMEM;
 	/*
-	 * The path from the caller's root: in the initial mount namespace
+	 * The path from the opener's root: in the initial mount namespace
 	 * and outside a chroot that is the absolute path.  (d_absolute_path()
-	 * is not exported to modules; a chrooted caller gives the path in its
+	 * is not exported to modules; a chrooted opener gives the path in its
 	 * chroot, the same in every guest of an image, so still a fair key.)
 	 */
-	p = d_path(path, buf, PATH_MAX);
+	p = d_path(&file->f_path, buf, PATH_MAX);
 	if (IS_ERR(p)) {
 		kfree(buf);
 		return -EOPNOTSUPP;
@@ -105,23 +106,6 @@ int pagehint_path_file_key(const struct path *path, u64 *key)
 	*key = pagehint_path_key(p, buf + PATH_MAX - 1 - p);
 	kfree(buf);
 	return 0;
-}
-
-/**
- * pagehint_file_key - the file key of an open file, if it may be hinted
- * @file: the file
- * @key: set to the key on success
- *
- * The key of the path @file was opened by (pagehint_path_file_key()).
- *
- * Context: process context, may sleep.
- * Return: 0, -EOPNOTSUPP for a file that is not hinted, or -ENOMEM.
- */
-int pagehint_file_key(struct file *file, u64 *key)
-{
-	if (file->f_mode & FMODE_PATH)
-		return -EOPNOTSUPP;
-	return pagehint_path_file_key(&file->f_path, key);
 }
 
 /**

@@ -10,7 +10,6 @@
 #include <linux/types.h>
 
 struct file;
-struct path;
 struct inode;
 
 /**
@@ -45,7 +44,6 @@ enum pagehint_key_state {
 };
 
 u64 pagehint_path_key(const char *path, size_t len);
-int pagehint_path_file_key(const struct path *path, u64 *key);
 int pagehint_file_key(struct file *file, u64 *key);
 int pagehint_keys_init(struct pagehint_keys *k, unsigned int max);
 void pagehint_keys_destroy(struct pagehint_keys *k);

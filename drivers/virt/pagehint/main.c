@@ -219,35 +219,11 @@ static void pagehint_name_change(struct inode *inode)
 	atomic64_inc(&pagehint_file_stats[PAGEHINT_STAT_NAMES_CHANGED]);
 }
 
-/*
- * A renamed file of one name that has a key takes the key of its new
- * path, so that pages written before the rename and written back after
- * it are hinted: writing a file under a temporary name and renaming it is
- * how files are replaced.  name_change() has just marked the key stale;
- * a file of several names, or one that cannot be keyed, stays so.
- */
-static void pagehint_file_renamed(const struct path *path)
-{
-	struct inode *inode = d_inode(path->dentry);
-	unsigned int gen;
-	u64 key;
-
-	if (!inode || !S_ISREG(inode->i_mode) ||
-	    READ_ONCE(inode->i_nlink) != 1 ||
-	    pagehint_keys_get(&pagehint_keys, inode, &key) ==
-	    PAGEHINT_KEY_NONE)
-		return;
-	gen = pagehint_keys_gen(&pagehint_keys);
-	if (!pagehint_path_file_key(path, &key))
-		pagehint_keys_set(&pagehint_keys, inode, key, gen);
-}
-
 static const struct pagecache_hint_ops pagehint_ops = {
 	.folio_event = pagehint_folio_event,
 	.file_open = pagehint_file_open,
 	.inode_evict = pagehint_inode_evict,
 	.name_change = pagehint_name_change,
-	.file_renamed = pagehint_file_renamed,
 };
 
 /* Turn hinting on; pagehint_mutex held. */
